@@ -1,0 +1,82 @@
+// CLI commands that keep running: `mcp` (MCP over stdio) and `serve` (MCP over HTTP plus the JSON API).
+import type { Command } from 'commander';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { openPhysarum, locateStore } from '../open.js';
+import { createMcpServer } from '../mcp/server.js';
+import { agentActor } from '../mcp/actor.js';
+import { serve } from '../http/server.js';
+import { int, collect, type GlobalOptions } from './context.js';
+
+const VERSION = '0.1.0';
+
+export function registerServerCommands(program: Command): void {
+  program
+    .command('mcp')
+    .description('run the MCP server over stdio (for Claude Code and other MCP clients)')
+    .option('--instance <name>', 'this instance\'s name in the change log (default: $PHYSARUM_INSTANCE, else the client name + a random suffix)')
+    .option('--model <model>', 'the model behind the instance (default: $PHYSARUM_MODEL)')
+    .action(async (o, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const physarum = await openPhysarum(g.store ? { store: g.store } : {});
+      const server = createMcpServer({
+        physarum,
+        actor: agentActor(() => server.server.getClientVersion(), { ...(o.instance ? { instance: o.instance } : {}), ...(o.model ? { model: o.model } : {}) }),
+        version: VERSION,
+      });
+      const transport = new StdioServerTransport();
+      // stdout belongs to the protocol; anything for people goes to stderr.
+      const closed = new Promise<void>((resolve) => {
+        transport.onclose = () => resolve();
+        process.stdin.once('end', () => resolve());
+      });
+      await server.connect(transport);
+      await closed;
+      await server.close().catch(() => undefined);
+      await physarum.close();
+    });
+
+  program
+    .command('serve')
+    .description('run MCP over Streamable HTTP (/mcp) and the JSON API (/api) on 127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', int('port'), 7077)
+    .option('--host <host>', 'address to listen on; anything beyond loopback needs --token', '127.0.0.1')
+    .option('--token <token>', 'require Authorization: Bearer <token> (default: $PHYSARUM_TOKEN)')
+    .option('--allow-host <host>', 'also accept this Host header, e.g. name:port (repeatable)', collect, [])
+    .option('--allow-origin <origin>', 'also accept this Origin (repeatable)', collect, [])
+    .action(async (o, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const located = locateStore(g.store ? { store: g.store } : {});
+      const physarum = await openPhysarum({ store: located.path });
+      const token: string | undefined = o.token ?? process.env['PHYSARUM_TOKEN'];
+      const running = await serve({
+        physarum,
+        host: o.host,
+        port: o.port,
+        version: VERSION,
+        ...(token ? { token } : {}),
+        ...(o.allowHost.length ? { allowedHosts: o.allowHost } : {}),
+        ...(o.allowOrigin.length ? { allowedOrigins: o.allowOrigin } : {}),
+      });
+      const lines = [
+        `Physarum is serving ${located.path}`,
+        `  MCP (Streamable HTTP): ${running.url}/mcp`,
+        `  JSON API:              ${running.url}/api/info`,
+        '',
+        'Connect Claude Code:',
+        `  claude mcp add --transport http physarum ${running.url}/mcp`,
+        '  or, over stdio (no server needed):',
+        `  claude mcp add physarum -- npx physarum mcp --store ${located.path}`,
+        '',
+        'Stop with Ctrl-C.',
+      ];
+      process.stderr.write(`${lines.join('\n')}\n`);
+      const stop = async () => {
+        await running.close();
+        await physarum.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+      await new Promise<never>(() => undefined);
+    });
+}

@@ -1,0 +1,51 @@
+// Security: who may talk to the HTTP server. Loopback by default; Host and Origin checked against DNS rebinding
+// and cross-site requests; a bearer token required when configured (and always beyond loopback).
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+export interface AccessPolicy {
+  host: string;
+  port: number;
+  token?: string;
+  /** Extra Host values accepted (e.g. a name the server is reached by behind a proxy). */
+  allowedHosts?: string[];
+  /** Extra Origins accepted (e.g. a viewer served elsewhere). */
+  allowedOrigins?: string[];
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || host.startsWith('127.');
+}
+
+function hostsFor(p: AccessPolicy): Set<string> {
+  const names = isLoopback(p.host) ? ['127.0.0.1', 'localhost', '[::1]'] : [p.host.includes(':') ? `[${p.host}]` : p.host];
+  return new Set([...names.map((n) => `${n}:${p.port}`), ...(p.allowedHosts ?? [])].map((h) => h.toLowerCase()));
+}
+
+function originsFor(p: AccessPolicy): Set<string> {
+  return new Set([...[...hostsFor(p)].map((h) => `http://${h}`), ...(p.allowedOrigins ?? [])].map((o) => o.toLowerCase()));
+}
+
+export type Verdict = { ok: true } | { ok: false; status: 401 | 403; message: string };
+
+export function checkRequest(req: IncomingMessage, policy: AccessPolicy): Verdict {
+  const host = (req.headers.host ?? '').toLowerCase();
+  if (!hostsFor(policy).has(host)) {
+    return { ok: false, status: 403, message: `Host ${JSON.stringify(host)} is not allowed; connect to http://127.0.0.1:${policy.port}` };
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !originsFor(policy).has(origin.toLowerCase())) {
+    return { ok: false, status: 403, message: `Origin ${JSON.stringify(origin)} is not allowed` };
+  }
+  if (policy.token !== undefined) {
+    const given = /^Bearer\s+(.+)$/iu.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const a = Buffer.from(given);
+    const b = Buffer.from(policy.token);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+      return { ok: false, status: 401, message: 'Missing or wrong bearer token; send Authorization: Bearer <token>' };
+    }
+  }
+  return { ok: true };
+}

@@ -1,0 +1,157 @@
+// `physarum serve`: MCP over Streamable HTTP at /mcp and the JSON API at /api, on 127.0.0.1 by default.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Physarum } from '../physarum.js';
+import { PhysarumError, toPhysarumError } from '../errors/index.js';
+import { createMcpServer } from '../mcp/server.js';
+import { agentActor } from '../mcp/actor.js';
+import { type AccessPolicy, checkRequest, isLoopback } from './security.js';
+import { HTTP_STATUS, matchApi } from './api.js';
+
+export interface ServeOptions {
+  physarum: Physarum;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  token?: string;
+  allowedHosts?: string[];
+  allowedOrigins?: string[];
+  version: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new PhysarumError('INVALID_INPUT', `request body is larger than ${MAX_BODY} bytes`));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size === 0) return resolve(undefined);
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch (e) {
+        reject(new PhysarumError('INVALID_INPUT', 'request body is not valid JSON', { cause: e }));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, e: unknown): void {
+  const err = toPhysarumError(e);
+  if (!res.headersSent) sendJson(res, HTTP_STATUS[err.code], { error: err.toJSON() });
+  else res.end();
+}
+
+export async function serve(options: ServeOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  // Security: beyond loopback anyone on the network could read and write the memory; demand a token.
+  if (!isLoopback(host) && !options.token) {
+    throw new PhysarumError(
+      'INVALID_INPUT',
+      `refusing to listen on ${host} without an auth token; pass --token <secret> (or PHYSARUM_TOKEN), or listen on 127.0.0.1`,
+      { field: 'host' },
+    );
+  }
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const policy: AccessPolicy = { host, port: options.port ?? 0 };
+
+  async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const sessionId = req.headers['mcp-session-id'];
+    const body = req.method === 'POST' ? await readJson(req) : undefined;
+    let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (!transport) {
+      if (sessionId !== undefined || req.method !== 'POST' || !isInitializeRequest(body)) {
+        sendJson(res, sessionId === undefined ? 400 : 404, {
+          jsonrpc: '2.0',
+          error: { code: -32000, message: sessionId === undefined ? 'No session: send an initialize request first' : 'Unknown or expired session; initialize again' },
+          id: null,
+        });
+        return;
+      }
+      const created = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          sessions.set(id, created);
+        },
+      });
+      created.onclose = () => {
+        if (created.sessionId) sessions.delete(created.sessionId);
+      };
+      const mcp = createMcpServer({ physarum: options.physarum, actor: agentActor(() => mcp.server.getClientVersion()), version: options.version });
+      await mcp.connect(created);
+      transport = created;
+    }
+    await transport.handleRequest(req, res, body);
+  }
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const verdict = checkRequest(req, policy);
+      if (!verdict.ok) return sendJson(res, verdict.status, { error: { code: 'FORBIDDEN', message: verdict.message } });
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname === '/mcp') return handleMcp(req, res);
+      if (url.pathname === '/healthz') return sendJson(res, 200, { ok: true });
+      if (url.pathname.startsWith('/api/')) {
+        const route = req.method === 'GET' ? matchApi(url.pathname) : undefined;
+        if (!route) return sendJson(res, req.method === 'GET' ? 404 : 405, { error: { code: 'NOT_FOUND', message: `no API route ${req.method} ${url.pathname}` } });
+        return sendJson(res, 200, await route(options.physarum, url.searchParams));
+      }
+      if (url.pathname === '/') {
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('Physarum is running.\nMCP (Streamable HTTP): POST /mcp\nJSON API: GET /api/info, /api/search?query=, /api/sense?place=, /api/traces/<id>, /api/history, /api/brief, /api/identity, /api/trails\n');
+        return;
+      }
+      sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `nothing at ${url.pathname}` } });
+    })().catch((e: unknown) => {
+      log(`physarum serve: ${String(e)}`);
+      sendError(res, e);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  Object.assign(policy, {
+    port,
+    ...(options.token ? { token: options.token } : {}),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+  });
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    close: async () => {
+      for (const t of sessions.values()) await t.close().catch(() => undefined);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    },
+  };
+}

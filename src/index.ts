@@ -1,0 +1,21 @@
+// The library: open a store and use the core API.
+export { Physarum, type PhysarumOptions } from './physarum.js';
+export { openPhysarum, locateStore, projectRoot, initStore, type OpenOptions, type Located, type InitResult } from './open.js';
+export { PhysarumError, ERROR_CODES, type ErrorCode } from './errors/index.js';
+export { ManualClock, systemClock, type Clock } from './clock.js';
+export { SqliteStorage, type SqliteOptions, type Durability } from './storage/sqlite/index.js';
+export type { Storage, StorageReader, StorageWriter, TraceFilters, StorageInfo } from './storage/types.js';
+export * from './traces/schema.js';
+export type { DepositResult } from './traces/operations.js';
+export type { SearchInput, SenseInput, SearchResult, SenseResult, ScoreParts } from './search/index.js';
+export type { HistoryInput, RevertInput } from './palimpsest/history.js';
+export type { PalimpsestEvent, EventType } from './palimpsest/events.js';
+export type { IdentityVersion, ProposeIdentityInput, DecideIdentityInput } from './identity/types.js';
+export type { IdentityView } from './identity/index.js';
+export type { Trail, TrailStep, CreateTrailInput } from './trails/types.js';
+export type { TrailView } from './trails/index.js';
+export type { BriefInput, Briefing, BriefingProvider, BriefingSection } from './briefing/index.js';
+export { WEIGHTS } from './briefing/index.js';
+export { DEFAULT_STRENGTH, type StrengthConfig } from './strength/index.js';
+export { normalizePlace, parentPlaces, type Place, type PlaceKind } from './places/index.js';
+export { redactSecrets, type Redaction, type SecretKind } from './secrets/index.js';

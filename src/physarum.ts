@@ -1,0 +1,128 @@
+// The one core API: every interface (library, CLI, MCP, HTTP, web) is a thin door onto this class.
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import type { Context } from './context.js';
+import type { Storage, StorageInfo } from './storage/types.js';
+import type { Actor, AnnotateInput, Annotation, DepositInput, FollowInput, RetagInput, StatusChangeInput, Trace } from './traces/schema.js';
+import * as traces from './traces/operations.js';
+import { type SearchInput, type SenseInput, search, sense } from './search/index.js';
+import { type HistoryInput, type RevertInput, history, revert } from './palimpsest/history.js';
+import type { PalimpsestEvent } from './palimpsest/events.js';
+import { type IdentityView, decideIdentity, proposeIdentity, showIdentity } from './identity/index.js';
+import type { DecideIdentityInput, IdentityVersion, ProposeIdentityInput } from './identity/types.js';
+import { type TrailView, createTrail, getTrail, listTrails } from './trails/index.js';
+import type { CreateTrailInput, Trail } from './trails/types.js';
+import { type BriefInput, type Briefing, type BriefingProvider, brief } from './briefing/index.js';
+import { type StrengthConfig } from './strength/index.js';
+import { loadStrengthConfig, saveStrengthConfig } from './strength/config.js';
+
+export interface PhysarumOptions {
+  storage: Storage;
+  /** Absolute project root; file places are stored relative to it. */
+  root: string;
+  clock?: Clock;
+}
+
+export class Physarum {
+  readonly ctx: Context;
+  private readonly providers: BriefingProvider[] = [];
+
+  constructor(options: PhysarumOptions) {
+    this.ctx = { storage: options.storage, root: options.root, clock: options.clock ?? systemClock };
+  }
+
+  get storage(): Storage {
+    return this.ctx.storage;
+  }
+
+  // Traces
+  deposit(input: DepositInput, actor: Actor): Promise<traces.DepositResult> {
+    return traces.deposit(this.ctx, input, actor);
+  }
+  get(id: string): Promise<{ trace: Trace; annotations: Annotation[] }> {
+    return traces.getTrace(this.ctx, id);
+  }
+  follow(input: FollowInput, actor: Actor): Promise<Trace> {
+    return traces.follow(this.ctx, input, actor);
+  }
+  annotate(input: AnnotateInput, actor: Actor): Promise<{ annotation: Annotation; trace: Trace }> {
+    return traces.annotate(this.ctx, input, actor);
+  }
+  retag(input: RetagInput, actor: Actor): Promise<Trace> {
+    return traces.retag(this.ctx, input, actor);
+  }
+  archive(input: StatusChangeInput, actor: Actor): Promise<{ trace: Trace; event: PalimpsestEvent | null }> {
+    return traces.setStatus(this.ctx, input, actor, 'archived');
+  }
+  restore(input: StatusChangeInput, actor: Actor): Promise<{ trace: Trace; event: PalimpsestEvent | null }> {
+    return traces.setStatus(this.ctx, input, actor, 'live');
+  }
+  forget(input: StatusChangeInput, actor: Actor): Promise<Trace> {
+    return traces.forget(this.ctx, input, actor);
+  }
+
+  // Finding
+  search(input: SearchInput): ReturnType<typeof search> {
+    return search(this.ctx, input);
+  }
+  sense(input: SenseInput): ReturnType<typeof sense> {
+    return sense(this.ctx, input);
+  }
+  brief(input: BriefInput = {}, actor?: Actor): Promise<Briefing> {
+    return brief(this.ctx, input, { providers: this.providers, ...(actor ? { actor } : {}) });
+  }
+  /** Lets another part (the board) add sections to every briefing after the identity. */
+  addBriefingProvider(provider: BriefingProvider): void {
+    this.providers.push(provider);
+  }
+
+  // Palimpsest
+  history(input: HistoryInput = {}): Promise<PalimpsestEvent[]> {
+    return history(this.ctx, input);
+  }
+  revert(input: RevertInput, actor: Actor): Promise<{ trace: Trace; event: PalimpsestEvent }> {
+    return revert(this.ctx, input, actor);
+  }
+
+  // Identity
+  identity(): Promise<IdentityView> {
+    return showIdentity(this.ctx);
+  }
+  proposeIdentity(input: ProposeIdentityInput, actor: Actor): Promise<IdentityVersion> {
+    return proposeIdentity(this.ctx, input, actor);
+  }
+  approveIdentity(input: DecideIdentityInput, actor: Actor): Promise<IdentityVersion> {
+    return decideIdentity(this.ctx, input, actor, 'approved');
+  }
+  rejectIdentity(input: DecideIdentityInput, actor: Actor): Promise<IdentityVersion> {
+    return decideIdentity(this.ctx, input, actor, 'rejected');
+  }
+
+  // Trails
+  createTrail(input: CreateTrailInput, actor: Actor): Promise<Trail> {
+    return createTrail(this.ctx, input, actor);
+  }
+  trail(nameOrId: string): Promise<TrailView> {
+    return getTrail(this.ctx, nameOrId);
+  }
+  trails(): Promise<Trail[]> {
+    return listTrails(this.ctx);
+  }
+
+  // Store
+  strengthConfig(): Promise<StrengthConfig> {
+    return this.ctx.storage.read((r) => loadStrengthConfig(r));
+  }
+  configureStrength(config: StrengthConfig, actor: Actor): Promise<void> {
+    return this.ctx.storage.write(async (w) => {
+      await saveStrengthConfig(w, config);
+      await w.appendEvent({ type: 'store.configure', at: this.ctx.clock.now(), actor, data: { strength: config } });
+    });
+  }
+  info(): Promise<StorageInfo> {
+    return this.ctx.storage.read((r) => r.info());
+  }
+  close(): Promise<void> {
+    return this.ctx.storage.close();
+  }
+}

@@ -1,0 +1,147 @@
+// Search (full text combined with strength, with each score part shown) and sense (what lies at a place).
+import { z } from 'zod';
+import type { Context } from '../context.js';
+import type { TraceFilters } from '../storage/types.js';
+import { parseInput } from '../errors/parse.js';
+import { invalidInput } from '../errors/index.js';
+import { normalizePlace, parentPlaces } from '../places/index.js';
+import { currentStrength, floorKey, parseDuration, type StrengthConfig } from '../strength/index.js';
+import { loadStrengthConfig } from '../strength/config.js';
+import { TRACE_KINDS, TRACE_STATUSES, type Trace } from '../traces/schema.js';
+import { queryTerms } from './query.js';
+
+/** How much current strength can add to a text match (relevance is in 0..1). */
+export const STRENGTH_WEIGHT = 0.25;
+export const MAX_LIMIT = 200;
+
+const filters = {
+  place: z.string().optional(),
+  kind: z.union([z.enum(TRACE_KINDS), z.array(z.enum(TRACE_KINDS))], { error: `kind must be one of: ${TRACE_KINDS.join(', ')}` }).optional(),
+  tag: z.union([z.string(), z.array(z.string())]).optional(),
+  author: z.string().optional(),
+  /** An ISO date, or a duration back from now such as "7d". */
+  since: z.string().optional(),
+  status: z
+    .union([z.enum(TRACE_STATUSES), z.array(z.enum(TRACE_STATUSES))], { error: `status must be one of: ${TRACE_STATUSES.join(', ')}` })
+    .optional(),
+  limit: z.number().int().min(1).max(MAX_LIMIT, `limit is at most ${MAX_LIMIT}`).default(10),
+};
+
+export const searchInput = z.strictObject({
+  query: z.string({ error: 'query must be a string' }).max(4_000, 'query is longer than 4000 characters; shorten it'),
+  ...filters,
+});
+export type SearchInput = z.input<typeof searchInput>;
+
+export const senseInput = z.strictObject({
+  place: z.string({ error: 'place must be a string such as "src/app.ts", "https://…" or "topic:name"' }),
+  /** Also return traces at the place's parent folders (URL paths, parent topics), nearer first. */
+  parents: z.boolean().default(false),
+  /** Include traces that have faded below the floor. */
+  includeFaded: z.boolean().default(false),
+  limit: z.number().int().min(1).max(MAX_LIMIT).default(20),
+});
+export type SenseInput = z.input<typeof senseInput>;
+
+export interface ScoreParts {
+  /** Raw full-text score (negated BM25; larger is better). */
+  bm25: number;
+  /** bm25 relative to the best match in this result set, 0..1. */
+  relevance: number;
+  /** Current strength after decay. */
+  strength: number;
+  /** What strength adds: STRENGTH_WEIGHT · strength / (strength + 1). */
+  strengthBonus: number;
+}
+
+export interface SearchResult {
+  trace: Trace;
+  score: number;
+  parts: ScoreParts;
+}
+
+export interface SenseResult {
+  trace: Trace;
+  /** Current strength; results are ordered by it. */
+  score: number;
+  strength: number;
+  /** The place (the one sensed, or a parent) where the trace was found. */
+  at: string;
+}
+
+function asList<T>(v: T | T[] | undefined): T[] | undefined {
+  return v === undefined ? undefined : Array.isArray(v) ? v : [v];
+}
+
+function parseSince(since: string | undefined, now: number): number | undefined {
+  if (since === undefined) return undefined;
+  const t = Date.parse(since);
+  if (!Number.isNaN(t) && /\d{4}-\d{2}/u.test(since)) return t;
+  try {
+    return now - parseDuration(since, 'since');
+  } catch {
+    throw invalidInput('since', `${JSON.stringify(since)} is neither a date (2026-01-31) nor a duration back from now (7d, 12h)`);
+  }
+}
+
+function toFilters(ctx: Context, input: z.output<typeof searchInput>): TraceFilters {
+  const since = parseSince(input.since, ctx.clock.now());
+  return {
+    statuses: asList(input.status) ?? ['live'],
+    ...(input.place !== undefined ? { place: normalizePlace(input.place, { root: ctx.root }).key } : {}),
+    ...(input.kind !== undefined ? { kinds: asList(input.kind) ?? [] } : {}),
+    ...(input.tag !== undefined ? { tags: asList(input.tag) ?? [] } : {}),
+    ...(input.author !== undefined ? { author: input.author } : {}),
+    ...(since !== undefined ? { since } : {}),
+  };
+}
+
+export function strengthNow(trace: Trace, now: number, config: StrengthConfig): number {
+  return currentStrength(trace.strength, trace.strengthAt, now, config.halfLifeMs);
+}
+
+export async function search(ctx: Context, raw: SearchInput): Promise<{ results: SearchResult[]; terms: string[] }> {
+  const input = parseInput(searchInput, raw);
+  const terms = queryTerms(input.query);
+  const f = toFilters(ctx, input);
+  if (terms.length === 0) return { results: [], terms };
+  const now = ctx.clock.now();
+  return ctx.storage.read(async (r) => {
+    const config = await loadStrengthConfig(r);
+    // Re-rank a generous candidate pool so strength can lift a slightly weaker text match.
+    const hits = await r.searchText(terms, f, Math.max(input.limit * 5, 50));
+    const best = Math.max(...hits.map((h) => h.textScore), Number.MIN_VALUE);
+    const results = hits.map(({ trace, textScore }) => {
+      const strength = strengthNow(trace, now, config);
+      const relevance = Math.max(0, textScore) / best;
+      const strengthBonus = (STRENGTH_WEIGHT * strength) / (strength + 1);
+      return { trace, score: relevance + strengthBonus, parts: { bm25: textScore, relevance, strength, strengthBonus } };
+    });
+    results.sort((a, b) => b.score - a.score || b.trace.createdAt - a.trace.createdAt);
+    return { results: results.slice(0, input.limit), terms };
+  });
+}
+
+export async function sense(ctx: Context, raw: SenseInput): Promise<{ place: string; results: SenseResult[] }> {
+  const input = parseInput(senseInput, raw);
+  const place = normalizePlace(input.place, { root: ctx.root });
+  const places = [place.key, ...(input.parents ? parentPlaces(place).map((p) => p.key) : [])];
+  const now = ctx.clock.now();
+  return ctx.storage.read(async (r) => {
+    const config = await loadStrengthConfig(r);
+    const f: TraceFilters = {
+      statuses: ['live'],
+      ...(input.includeFaded ? {} : { minStrengthKey: floorKey(config.floor, now, config.halfLifeMs) }),
+    };
+    const traces = await r.tracesAtPlaces(places, f, input.limit);
+    const rank = new Map(places.map((p, i) => [p, i]));
+    return {
+      place: place.key,
+      results: traces.map((trace) => {
+        const strength = strengthNow(trace, now, config);
+        const at = trace.places.filter((p) => rank.has(p)).sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0))[0] ?? place.key;
+        return { trace, score: strength, strength, at };
+      }),
+    };
+  });
+}

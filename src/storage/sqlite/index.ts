@@ -1,0 +1,497 @@
+// The embedded backend: one SQLite file (WAL), safe for many processes, implementing the storage interface.
+import Database from 'better-sqlite3';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Storage, StorageInfo, StorageReader, StorageWriter, TextHit, TraceFilters, TraceIndexing } from '../types.js';
+import type { EventQuery, NewEvent, PalimpsestEvent } from '../../palimpsest/events.js';
+import type { Annotation, Trace, TraceStatus } from '../../traces/schema.js';
+import type { IdentityVersion, IdentityVersionStatus } from '../../identity/types.js';
+import type { Trail } from '../../trails/types.js';
+import { PhysarumError } from '../../errors/index.js';
+import { newId } from '../../ids.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import {
+  type Row,
+  authorToJson,
+  identityVersionToRow,
+  rowToAnnotation,
+  rowToEvent,
+  rowToIdentityVersion,
+  rowToTrace,
+  rowToTrail,
+  traceToRow,
+} from './rows.js';
+import { Mutex } from './mutex.js';
+import { mapSqliteError } from './errors.js';
+
+export type Durability = 'full' | 'normal';
+
+export interface SqliteOptions {
+  /** Path of the database file; created with its folder if missing. ':memory:' for a throwaway store. */
+  path: string;
+  /**
+   * 'full' (default): every acknowledged write is on disk before it is acknowledged (fsync per commit),
+   * surviving power loss. 'normal': survives a killed process but may lose the last commits on power loss.
+   */
+  durability?: Durability;
+  /** How long a writer waits for another process's write lock before giving up, in ms. */
+  busyTimeoutMs?: number;
+  readonly?: boolean;
+}
+
+const TRACE_COLS =
+  't.seq, t.id, t.text, t.kind, t.source, t.trust, t.status, t.author_name, t.author_role, t.author_model, t.created_at, t.updated_at, t.strength, t.strength_at, t.follows, t.version, t.places, t.tags, t.meta';
+
+/** Builds the WHERE clauses for trace filters; `t` is the traces alias. */
+function filterClauses(f: TraceFilters): { sql: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  clauses.push(`t.status IN (${f.statuses.map(() => '?').join(', ')})`);
+  params.push(...f.statuses);
+  if (f.kinds && f.kinds.length > 0) {
+    clauses.push(`t.kind IN (${f.kinds.map(() => '?').join(', ')})`);
+    params.push(...f.kinds);
+  }
+  if (f.author !== undefined) {
+    clauses.push('t.author_name = ?');
+    params.push(f.author);
+  }
+  if (f.since !== undefined) {
+    clauses.push('t.created_at >= ?');
+    params.push(f.since);
+  }
+  if (f.minStrengthKey !== undefined) {
+    clauses.push('t.decay_key >= ?');
+    params.push(f.minStrengthKey);
+  }
+  for (const tag of f.tags ?? []) {
+    clauses.push('EXISTS (SELECT 1 FROM trace_tags g WHERE g.trace_seq = t.seq AND g.tag = ?)');
+    params.push(tag);
+  }
+  if (f.place !== undefined) {
+    // "At or below": the place itself, anything under it as a folder/URL/topic, and its sections.
+    const base = f.place.endsWith('/') ? f.place : `${f.place}/`;
+    clauses.push(
+      `EXISTS (SELECT 1 FROM trace_places p WHERE p.trace_seq = t.seq AND (p.place = ? OR (p.place >= ? AND p.place < ?) OR (p.place >= ? AND p.place < ?)))`,
+    );
+    params.push(f.place, base, `${base}\u{10FFFF}`, `${f.place}#`, `${f.place}$`);
+  }
+  return { sql: clauses.join(' AND '), params };
+}
+
+function ftsQuery(terms: string[]): string {
+  return terms.map((t) => `"${t.replaceAll('"', '""')}"`).join(' OR ');
+}
+
+export class SqliteStorage implements Storage, StorageWriter {
+  readonly backend = 'sqlite';
+  readonly location: string;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly mutex = new Mutex();
+  private erasedInThisWrite = false;
+
+  private constructor(db: Database.Database, location: string) {
+    this.db = db;
+    this.location = location;
+  }
+
+  static open(options: SqliteOptions): SqliteStorage {
+    const { path } = options;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 10_000 });
+      if (!options.readonly) db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+      // Security: zero the bytes of deleted content so forgotten text does not linger in free pages.
+      db.pragma('secure_delete = ON');
+      db.pragma('foreign_keys = ON');
+      const storage = new SqliteStorage(db, path);
+      if (!options.readonly) storage.migrate();
+      else storage.checkVersion();
+      return storage;
+    } catch (e) {
+      db?.close();
+      throw mapSqliteError(e, path);
+    }
+  }
+
+  private migrate(): void {
+    const current = this.userVersion();
+    if (current === SCHEMA_VERSION) return;
+    this.checkVersion();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      // Another process may have migrated while we waited for the lock.
+      for (let v = this.userVersion(); v < SCHEMA_VERSION; v++) {
+        this.db.exec(MIGRATIONS[v] ?? '');
+        this.db.pragma(`user_version = ${v + 1}`);
+      }
+      this.db.exec('COMMIT');
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  private checkVersion(): void {
+    const v = this.userVersion();
+    if (v > SCHEMA_VERSION) {
+      throw new PhysarumError(
+        'STORAGE_UNAVAILABLE',
+        `This store was written by a newer Physarum (schema ${v}; this version knows ${SCHEMA_VERSION}). Upgrade physarum to open it.`,
+      );
+    }
+  }
+
+  private userVersion(): number {
+    return Number(this.db.pragma('user_version', { simple: true }));
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private all(sql: string, params: unknown[] = []): Row[] {
+    return this.stmt(sql).all(...params) as Row[];
+  }
+  private get(sql: string, params: unknown[] = []): Row | undefined {
+    return this.stmt(sql).get(...params) as Row | undefined;
+  }
+  private run(sql: string, params: unknown[] = []): Database.RunResult {
+    return this.stmt(sql).run(...params);
+  }
+
+  // ---- transactions -------------------------------------------------------------------------
+
+  read<T>(fn: (r: StorageReader) => Promise<T>): Promise<T> {
+    return this.mutex.run(async () => {
+      try {
+        this.db.exec('BEGIN');
+        try {
+          return await fn(this);
+        } finally {
+          if (this.db.inTransaction) this.db.exec('COMMIT');
+        }
+      } catch (e) {
+        throw mapSqliteError(e, this.location);
+      }
+    });
+  }
+
+  write<T>(fn: (w: StorageWriter) => Promise<T>): Promise<T> {
+    return this.mutex.run(async () => {
+      this.erasedInThisWrite = false;
+      try {
+        // IMMEDIATE takes the write lock now, so two writers never deadlock upgrading read locks.
+        this.db.exec('BEGIN IMMEDIATE');
+        let result: T;
+        try {
+          result = await fn(this);
+          this.db.exec('COMMIT');
+        } catch (e) {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          throw e;
+        }
+        if (this.erasedInThisWrite) this.scrubWal();
+        return result;
+      } catch (e) {
+        throw mapSqliteError(e, this.location);
+      }
+    });
+  }
+
+  /** Security: old page images in the WAL may still hold erased text; fold them into the main file (zeroed there) and truncate the WAL. */
+  private scrubWal(): void {
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // Busy readers can keep the WAL alive; the next checkpoint overwrites it. Nothing is lost either way.
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.mutex.run(async () => {
+      if (this.db.open) this.db.close();
+    });
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  async getSetting(key: string): Promise<string | undefined> {
+    const row = this.get('SELECT value FROM settings WHERE key = ?', [key]);
+    return row === undefined ? undefined : String(row['value']);
+  }
+
+  async getTrace(id: string): Promise<Trace | undefined> {
+    const row = this.get(`SELECT ${TRACE_COLS} FROM traces t WHERE t.id = ?`, [id]);
+    return row === undefined ? undefined : rowToTrace(row);
+  }
+
+  async getTraces(ids: string[]): Promise<Trace[]> {
+    if (ids.length === 0) return [];
+    const rows = this.all(`SELECT ${TRACE_COLS} FROM traces t WHERE t.id IN (SELECT value FROM json_each(?))`, [JSON.stringify(ids)]);
+    const byId = new Map(rows.map((r) => [String(r['id']), rowToTrace(r)]));
+    return ids.flatMap((id) => {
+      const t = byId.get(id);
+      return t ? [t] : [];
+    });
+  }
+
+  async tracesByContentHash(hash: string, statuses: TraceStatus[]): Promise<Trace[]> {
+    return this.all(
+      `SELECT ${TRACE_COLS} FROM traces t WHERE t.content_hash = ? AND t.status IN (SELECT value FROM json_each(?)) ORDER BY t.seq`,
+      [hash, JSON.stringify(statuses)],
+    ).map(rowToTrace);
+  }
+
+  async tracesAtPlaces(places: string[], filters: TraceFilters, limit: number): Promise<Trace[]> {
+    if (places.length === 0) return [];
+    const f = filterClauses(filters);
+    const rows = this.all(
+      `SELECT ${TRACE_COLS} FROM traces t
+       WHERE t.seq IN (SELECT trace_seq FROM trace_places WHERE place IN (SELECT value FROM json_each(?)))
+         AND ${f.sql}
+       ORDER BY t.decay_key DESC, t.seq DESC LIMIT ?`,
+      [JSON.stringify(places), ...f.params, limit],
+    );
+    return rows.map(rowToTrace);
+  }
+
+  async strongestTraces(filters: TraceFilters, limit: number): Promise<Trace[]> {
+    const f = filterClauses(filters);
+    const rows = this.all(`SELECT ${TRACE_COLS} FROM traces t WHERE ${f.sql} ORDER BY t.decay_key DESC, t.seq DESC LIMIT ?`, [
+      ...f.params,
+      limit,
+    ]);
+    return rows.map(rowToTrace);
+  }
+
+  async searchText(terms: string[], filters: TraceFilters, limit: number): Promise<TextHit[]> {
+    if (terms.length === 0) return [];
+    const f = filterClauses(filters);
+    // Column weights: text, tags, places, author.
+    const rows = this.all(
+      `SELECT ${TRACE_COLS}, bm25(traces_fts, 1.0, 0.5, 0.5, 0.5) AS bm
+       FROM traces_fts JOIN traces t ON t.seq = traces_fts.rowid
+       WHERE traces_fts MATCH ? AND ${f.sql}
+       ORDER BY bm, t.seq DESC LIMIT ?`,
+      [ftsQuery(terms), ...f.params, limit],
+    );
+    return rows.map((r) => ({ trace: rowToTrace(r), textScore: -Number(r['bm']) }));
+  }
+
+  async annotationsOf(traceId: string): Promise<Annotation[]> {
+    return this.all('SELECT * FROM annotations WHERE trace_id = ? ORDER BY created_at, id', [traceId]).map(rowToAnnotation);
+  }
+
+  async listEvents(q: EventQuery): Promise<PalimpsestEvent[]> {
+    const clauses: string[] = ['1 = 1'];
+    const params: unknown[] = [];
+    if (q.traceId !== undefined) (clauses.push('trace_id = ?'), params.push(q.traceId));
+    if (q.subject !== undefined) (clauses.push('subject = ?'), params.push(q.subject));
+    if (q.actorName !== undefined) (clauses.push('actor_name = ?'), params.push(q.actorName));
+    if (q.types && q.types.length > 0) (clauses.push(`type IN (${q.types.map(() => '?').join(', ')})`), params.push(...q.types));
+    if (q.since !== undefined) (clauses.push('at >= ?'), params.push(q.since));
+    if (q.beforeSeq !== undefined) (clauses.push('seq < ?'), params.push(q.beforeSeq));
+    if (q.afterSeq !== undefined) (clauses.push('seq > ?'), params.push(q.afterSeq));
+    const order = q.afterSeq !== undefined ? 'ASC' : 'DESC';
+    return this.all(`SELECT * FROM events WHERE ${clauses.join(' AND ')} ORDER BY seq ${order} LIMIT ?`, [...params, q.limit]).map(
+      rowToEvent,
+    );
+  }
+
+  async getEvent(id: string): Promise<PalimpsestEvent | undefined> {
+    const row = this.get('SELECT * FROM events WHERE id = ?', [id]);
+    return row === undefined ? undefined : rowToEvent(row);
+  }
+
+  async identityVersions(q: { doc?: string; statuses?: IdentityVersionStatus[]; id?: string }): Promise<IdentityVersion[]> {
+    const clauses: string[] = ['1 = 1'];
+    const params: unknown[] = [];
+    if (q.id !== undefined) (clauses.push('id = ?'), params.push(q.id));
+    if (q.doc !== undefined) (clauses.push('doc = ?'), params.push(q.doc));
+    if (q.statuses && q.statuses.length > 0)
+      (clauses.push(`status IN (${q.statuses.map(() => '?').join(', ')})`), params.push(...q.statuses));
+    return this.all(`SELECT * FROM identity_versions WHERE ${clauses.join(' AND ')} ORDER BY doc, proposed_at, id`, params).map(
+      rowToIdentityVersion,
+    );
+  }
+
+  async getTrail(nameOrId: string): Promise<Trail | undefined> {
+    const row = this.get('SELECT * FROM trails WHERE name = ? OR id = ?', [nameOrId, nameOrId]);
+    return row === undefined ? undefined : rowToTrail(row);
+  }
+
+  async listTrails(): Promise<Trail[]> {
+    return this.all('SELECT * FROM trails ORDER BY name').map(rowToTrail);
+  }
+
+  async info(): Promise<StorageInfo> {
+    const pages = Number(this.db.pragma('page_count', { simple: true }));
+    const pageSize = Number(this.db.pragma('page_size', { simple: true }));
+    let walBytes = 0;
+    try {
+      walBytes = statSync(`${this.location}-wal`).size;
+    } catch {
+      // No WAL file (memory store, or fully checkpointed).
+    }
+    return {
+      backend: this.backend,
+      location: this.location,
+      schemaVersion: this.userVersion(),
+      traces: Number(this.get('SELECT count(*) AS n FROM traces')?.['n'] ?? 0),
+      events: Number(this.get('SELECT count(*) AS n FROM events')?.['n'] ?? 0),
+      bytes: pages * pageSize + walBytes,
+    };
+  }
+
+  // ---- writes -------------------------------------------------------------------------------
+
+  private requireWrite(): void {
+    if (!this.db.inTransaction) {
+      throw new PhysarumError('INTERNAL', 'A storage write was attempted outside write(); wrap it in storage.write().');
+    }
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.requireWrite();
+    this.run('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+  }
+
+  async insertTrace(trace: Trace, indexing: TraceIndexing): Promise<void> {
+    this.requireWrite();
+    const row = traceToRow(trace, indexing);
+    const cols = Object.keys(row);
+    const info = this.run(
+      `INSERT INTO traces (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+      cols.map((c) => row[c]),
+    );
+    this.indexTrace(Number(info.lastInsertRowid), trace);
+  }
+
+  private indexTrace(seq: number, trace: Trace): void {
+    for (const place of new Set(trace.places)) this.run('INSERT INTO trace_places (place, trace_seq) VALUES (?, ?)', [place, seq]);
+    for (const tag of new Set(trace.tags)) this.run('INSERT INTO trace_tags (tag, trace_seq) VALUES (?, ?)', [tag, seq]);
+    this.run('INSERT INTO traces_fts (rowid, text, tags, places, author) VALUES (?, ?, ?, ?, ?)', [
+      seq,
+      trace.text,
+      trace.tags.join(' '),
+      trace.places.join(' '),
+      trace.author.name,
+    ]);
+  }
+
+  private unindexTrace(seq: number): void {
+    this.run('DELETE FROM trace_places WHERE trace_seq = ?', [seq]);
+    this.run('DELETE FROM trace_tags WHERE trace_seq = ?', [seq]);
+    this.run('DELETE FROM traces_fts WHERE rowid = ?', [seq]);
+  }
+
+  private seqOf(id: string): number {
+    const row = this.get('SELECT seq FROM traces WHERE id = ?', [id]);
+    if (row === undefined) throw new PhysarumError('NOT_FOUND', `trace ${JSON.stringify(id)} does not exist`);
+    return Number(row['seq']);
+  }
+
+  async updateTrace(trace: Trace, indexing: TraceIndexing): Promise<void> {
+    this.requireWrite();
+    const seq = this.seqOf(trace.id);
+    const row = traceToRow(trace, indexing);
+    const cols = Object.keys(row).filter((c) => c !== 'id');
+    this.run(`UPDATE traces SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE seq = ?`, [...cols.map((c) => row[c]), seq]);
+    this.unindexTrace(seq);
+    if (trace.status !== 'forgotten') this.indexTrace(seq, trace);
+  }
+
+  async eraseTrace(id: string, tombstone: string, at: number): Promise<void> {
+    this.requireWrite();
+    const seq = this.seqOf(id);
+    this.unindexTrace(seq);
+    this.run("UPDATE traces SET text = ?, content_hash = '', status = 'forgotten', updated_at = ?, version = version + 1 WHERE seq = ?", [tombstone, at, seq]);
+    this.run("UPDATE annotations SET text = '[forgotten with the trace]' WHERE trace_id = ?", [id]);
+    this.erasedInThisWrite = true;
+  }
+
+  async rekeyStrength(halfLifeMs: number): Promise<void> {
+    this.requireWrite();
+    this.run('UPDATE traces SET decay_key = log2(max(strength, 1e-12)) + strength_at / ?', [halfLifeMs]);
+  }
+
+  async insertAnnotation(a: Annotation): Promise<void> {
+    this.requireWrite();
+    this.run(
+      'INSERT INTO annotations (id, trace_id, stance, text, author_name, author_role, author_model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [a.id, a.traceId, a.stance, a.text, a.author.name, a.author.role, a.author.model ?? null, a.createdAt],
+    );
+  }
+
+  async appendEvent(e: NewEvent): Promise<PalimpsestEvent> {
+    this.requireWrite();
+    const id = newId(e.at);
+    const info = this.run(
+      'INSERT INTO events (id, at, type, actor_name, actor_role, actor_model, trace_id, subject, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        id,
+        e.at,
+        e.type,
+        e.actor.name,
+        e.actor.role,
+        e.actor.model ?? null,
+        e.traceId ?? null,
+        e.subject ?? null,
+        e.reason ?? null,
+        JSON.stringify(e.data ?? {}),
+      ],
+    );
+    return {
+      seq: Number(info.lastInsertRowid),
+      id,
+      at: e.at,
+      type: e.type,
+      actor: e.actor,
+      traceId: e.traceId ?? null,
+      subject: e.subject ?? null,
+      reason: e.reason ?? null,
+      data: e.data ?? {},
+    };
+  }
+
+  async insertIdentityVersion(v: IdentityVersion): Promise<void> {
+    this.requireWrite();
+    const row = identityVersionToRow(v);
+    const cols = Object.keys(row);
+    this.run(`INSERT INTO identity_versions (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`, cols.map((c) => row[c]));
+  }
+
+  async updateIdentityVersion(v: IdentityVersion): Promise<void> {
+    this.requireWrite();
+    const row = identityVersionToRow(v);
+    const cols = Object.keys(row).filter((c) => c !== 'id');
+    this.run(`UPDATE identity_versions SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [...cols.map((c) => row[c]), v.id]);
+  }
+
+  async insertTrail(trail: Trail): Promise<void> {
+    this.requireWrite();
+    this.run('INSERT INTO trails (id, name, description, steps, author, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+      trail.id,
+      trail.name,
+      trail.description,
+      JSON.stringify(trail.steps),
+      authorToJson(trail.author),
+      trail.createdAt,
+    ]);
+  }
+
+  /** Runs SQLite's own integrity checks; used by `doctor`. */
+  integrityCheck(): string[] {
+    const rows = this.db.pragma('integrity_check') as Row[];
+    return rows.map((r) => String(r['integrity_check']));
+  }
+}

@@ -1,0 +1,112 @@
+// Versioned schema migrations for the SQLite backend; PRAGMA user_version records how far a file has come.
+
+/** Each entry migrates from version i to i + 1. Never edit a shipped entry: append a new one. */
+export const MIGRATIONS: readonly string[] = [
+  /* 0 -> 1: traces, places, tags, full-text index, annotations, the event log, identity, trails */ `
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+  CREATE TABLE traces (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    trust TEXT NOT NULL,
+    status TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    author_role TEXT NOT NULL,
+    author_model TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    strength REAL NOT NULL,
+    strength_at INTEGER NOT NULL,
+    decay_key REAL NOT NULL,
+    content_hash TEXT NOT NULL,
+    follows INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    places TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    meta TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX traces_status_key ON traces (status, decay_key DESC);
+  CREATE INDEX traces_author ON traces (author_name);
+  CREATE INDEX traces_created ON traces (created_at);
+  CREATE INDEX traces_content_hash ON traces (content_hash);
+
+  CREATE TABLE trace_places (place TEXT NOT NULL, trace_seq INTEGER NOT NULL, PRIMARY KEY (place, trace_seq)) STRICT, WITHOUT ROWID;
+  CREATE INDEX trace_places_seq ON trace_places (trace_seq);
+  CREATE TABLE trace_tags (tag TEXT NOT NULL, trace_seq INTEGER NOT NULL, PRIMARY KEY (tag, trace_seq)) STRICT, WITHOUT ROWID;
+  CREATE INDEX trace_tags_seq ON trace_tags (trace_seq);
+
+  -- Contentless: the index keeps no copy of the text, and secure-delete removes a forgotten trace's
+  -- terms from the index itself instead of leaving them behind delete markers.
+  CREATE VIRTUAL TABLE traces_fts USING fts5 (
+    text, tags, places, author,
+    content = '', contentless_delete = 1,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+  INSERT INTO traces_fts (traces_fts, rank) VALUES ('secure-delete', 1);
+
+  CREATE TABLE annotations (
+    id TEXT PRIMARY KEY,
+    trace_id TEXT NOT NULL,
+    stance TEXT NOT NULL,
+    text TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    author_role TEXT NOT NULL,
+    author_model TEXT,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX annotations_trace ON annotations (trace_id, created_at);
+
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    at INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    actor_name TEXT NOT NULL,
+    actor_role TEXT NOT NULL,
+    actor_model TEXT,
+    trace_id TEXT,
+    subject TEXT,
+    reason TEXT,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX events_trace ON events (trace_id, seq);
+  CREATE INDEX events_subject ON events (subject, seq);
+  CREATE INDEX events_actor ON events (actor_name, seq);
+  -- The palimpsest is append-only: the database itself refuses to change or drop an event.
+  CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+  CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+
+  CREATE TABLE identity_versions (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    version INTEGER,
+    base_version INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    proposed_by TEXT NOT NULL,
+    proposed_at INTEGER NOT NULL,
+    decided_by TEXT,
+    decided_at INTEGER,
+    decision_note TEXT,
+    UNIQUE (doc, version)
+  ) STRICT;
+  CREATE INDEX identity_versions_doc ON identity_versions (doc, status);
+
+  CREATE TABLE trails (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL,
+    steps TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

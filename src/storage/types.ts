@@ -1,0 +1,92 @@
+// The storage interface the core is written against; every backend (SQLite now, PostgreSQL later) implements it.
+import type { EventQuery, NewEvent, PalimpsestEvent } from '../palimpsest/events.js';
+import type { Annotation, Trace, TraceKind, TraceStatus } from '../traces/schema.js';
+import type { IdentityVersion, IdentityVersionStatus } from '../identity/types.js';
+import type { Trail } from '../trails/types.js';
+
+/** Filters shared by search and listing. All are optional; an absent filter matches everything. */
+export interface TraceFilters {
+  /** Traces at this place or anywhere below it (a folder, a file's sections, a URL's sub-paths, a sub-topic). */
+  place?: string;
+  kinds?: TraceKind[];
+  tags?: string[];
+  author?: string;
+  since?: number;
+  statuses: TraceStatus[];
+  /** Only traces whose decay key is at least this (see strength/): a floor that needs no clock arithmetic in SQL. */
+  minStrengthKey?: number;
+}
+
+export interface TextHit {
+  trace: Trace;
+  /** Full-text relevance, larger is better (for SQLite: the negated FTS5 bm25()). */
+  textScore: number;
+}
+
+/** Values the core derives for a trace that the backend stores alongside it, to order, filter and deduplicate. */
+export interface TraceIndexing {
+  /** strength/decayKey() of the trace: ordering by it is ordering by current strength. */
+  decayKey: number;
+  /** traces/contentHash() of the trace: equal for duplicates. */
+  contentHash: string;
+}
+
+export interface StorageInfo {
+  backend: string;
+  location: string;
+  schemaVersion: number;
+  traces: number;
+  events: number;
+  bytes: number;
+}
+
+/** Reads. Every method sees one consistent snapshot when called inside `read()` or `write()`. */
+export interface StorageReader {
+  getSetting(key: string): Promise<string | undefined>;
+  getTrace(id: string): Promise<Trace | undefined>;
+  getTraces(ids: string[]): Promise<Trace[]>;
+  /** Traces with this content hash and one of these statuses, oldest first. */
+  tracesByContentHash(hash: string, statuses: TraceStatus[]): Promise<Trace[]>;
+  /** Traces at exactly these places, strongest first. */
+  tracesAtPlaces(places: string[], filters: TraceFilters, limit: number): Promise<Trace[]>;
+  /** Traces matching the filters, strongest first. */
+  strongestTraces(filters: TraceFilters, limit: number): Promise<Trace[]>;
+  /** Full-text search; `terms` are plain words (no query syntax), matched with OR; best first. */
+  searchText(terms: string[], filters: TraceFilters, limit: number): Promise<TextHit[]>;
+  annotationsOf(traceId: string): Promise<Annotation[]>;
+  listEvents(query: EventQuery): Promise<PalimpsestEvent[]>;
+  getEvent(id: string): Promise<PalimpsestEvent | undefined>;
+  identityVersions(query: { doc?: string; statuses?: IdentityVersionStatus[]; id?: string }): Promise<IdentityVersion[]>;
+  getTrail(nameOrId: string): Promise<Trail | undefined>;
+  listTrails(): Promise<Trail[]>;
+  info(): Promise<StorageInfo>;
+}
+
+/** Writes, always inside `write()`: all of a call's changes commit together or not at all. */
+export interface StorageWriter extends StorageReader {
+  setSetting(key: string, value: string): Promise<void>;
+  insertTrace(trace: Trace, indexing: TraceIndexing): Promise<void>;
+  /** Replaces the stored trace (text, places, tags and all). */
+  updateTrace(trace: Trace, indexing: TraceIndexing): Promise<void>;
+  /** Erases text and annotation text of a trace everywhere it is stored (table, full-text index, free pages). */
+  eraseTrace(id: string, tombstone: string, at: number): Promise<void>;
+  /** Re-derives every trace's decay key after the half-life changed. */
+  rekeyStrength(halfLifeMs: number): Promise<void>;
+  insertAnnotation(annotation: Annotation): Promise<void>;
+  appendEvent(event: NewEvent): Promise<PalimpsestEvent>;
+  insertIdentityVersion(version: IdentityVersion): Promise<void>;
+  updateIdentityVersion(version: IdentityVersion): Promise<void>;
+  insertTrail(trail: Trail): Promise<void>;
+}
+
+export interface Storage {
+  readonly backend: string;
+  /** Runs `fn` in a read snapshot. */
+  read<T>(fn: (r: StorageReader) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one write transaction, holding the write lock from the start, serialised with every
+   * other writer (in this process and others). Commits when `fn` resolves, rolls back when it throws.
+   */
+  write<T>(fn: (w: StorageWriter) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
