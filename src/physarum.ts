@@ -15,6 +15,9 @@ import type { CreateTrailInput, Trail } from './trails/types.js';
 import { type BriefInput, type Briefing, type BriefingProvider, brief } from './briefing/index.js';
 import { type StrengthConfig } from './strength/index.js';
 import { loadStrengthConfig, saveStrengthConfig } from './strength/config.js';
+import * as board from './board/index.js';
+import { boardBriefing } from './board/briefing.js';
+import type { CheckInInput, Claim, ClaimInput, Handoff, HandoffInput, Message, PostMessageInput, RegisterInput, ReleaseInput } from './board/types.js';
 
 export interface PhysarumOptions {
   storage: Storage;
@@ -25,7 +28,7 @@ export interface PhysarumOptions {
 
 export class Physarum {
   readonly ctx: Context;
-  private readonly providers: BriefingProvider[] = [];
+  private readonly providers: BriefingProvider[] = [boardBriefing];
 
   constructor(options: PhysarumOptions) {
     this.ctx = { storage: options.storage, root: options.root, clock: options.clock ?? systemClock };
@@ -107,6 +110,41 @@ export class Physarum {
   }
   trails(): Promise<Trail[]> {
     return listTrails(this.ctx);
+  }
+
+  // Board
+  /** Registers an instance (or resumes one with the same name) and returns its welcome briefing. */
+  async register(input: RegisterInput, actor: Actor, briefing: BriefInput = {}): Promise<{ instance: board.InstanceView; resumed: boolean; briefing: Briefing }> {
+    const r = await board.register(this.ctx, input, actor);
+    const who: Actor = { ...actor, name: r.instance.name, ...(r.instance.model ? { model: r.instance.model } : {}) };
+    return { ...r, briefing: await this.brief(briefing, who) };
+  }
+  heartbeat(actor: Actor): Promise<board.InstanceView> {
+    return board.heartbeat(this.ctx, actor);
+  }
+  instances(): Promise<board.InstanceView[]> {
+    return board.listInstances(this.ctx);
+  }
+  claim(input: ClaimInput, actor: Actor): Promise<{ claim: Claim; renewed: boolean }> {
+    return board.claim(this.ctx, input, actor);
+  }
+  release(input: ReleaseInput, actor: Actor): Promise<Claim> {
+    return board.release(this.ctx, input, actor);
+  }
+  postMessage(input: PostMessageInput, actor: Actor): Promise<Message> {
+    return board.postMessage(this.ctx, input, actor);
+  }
+  readMessages(options: { unreadOnly?: boolean; limit?: number; peek?: boolean }, actor: Actor): Promise<Message[]> {
+    return board.readMessages(this.ctx, options, actor);
+  }
+  checkIn(input: CheckInInput, actor: Actor): Promise<traces.DepositResult> {
+    return board.checkIn(this.ctx, input, actor);
+  }
+  writeHandoff(input: HandoffInput, actor: Actor): Promise<Handoff> {
+    return board.writeHandoff(this.ctx, input, actor);
+  }
+  board(): Promise<board.BoardView> {
+    return board.board(this.ctx);
   }
 
   // Store

@@ -10,6 +10,7 @@ export interface GlobalOptions {
   store?: string;
   json?: boolean;
   as?: string;
+  instance?: string;
 }
 
 export interface CliContext {
@@ -20,6 +21,7 @@ export interface CliContext {
 
 /** The person at the keyboard: --as, else $PHYSARUM_USER, else the OS user. */
 export function personActor(options: GlobalOptions): Actor {
+  if (options.instance) return { name: options.instance, role: 'agent', ...(process.env['PHYSARUM_MODEL'] ? { model: process.env['PHYSARUM_MODEL'] } : {}) };
   let name = options.as ?? process.env['PHYSARUM_USER'];
   if (!name) {
     try {

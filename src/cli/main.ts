@@ -8,6 +8,7 @@ import { type GlobalOptions, personActor, withStore } from './context.js';
 import { registerTraceCommands } from './traces.js';
 import { registerPalimpsestCommands } from './palimpsest.js';
 import { registerServerCommands } from './servers.js';
+import { registerBoardCommands } from './board.js';
 import { initStore, locateStore } from '../open.js';
 
 function version(): string {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     .option('--store <path>', 'the store file (default: $PHYSARUM_STORE, else the nearest .physarum/ folder, else .physarum/ at the git root or here)')
     .option('--json', 'print results as JSON')
     .option('--as <name>', 'your name in the change log (default: $PHYSARUM_USER or your OS user)')
+    .option('--instance <name>', 'act as this agent instance instead of as a person (for scripts and hooks)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -64,6 +66,7 @@ export function buildProgram(): Command {
 
   registerTraceCommands(program);
   registerPalimpsestCommands(program);
+  registerBoardCommands(program);
   registerServerCommands(program);
   return program;
 }

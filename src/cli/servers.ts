@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { openPhysarum, locateStore } from '../open.js';
 import { createMcpServer } from '../mcp/server.js';
-import { agentActor } from '../mcp/actor.js';
+import { SessionActor } from '../mcp/actor.js';
 import { serve } from '../http/server.js';
 import { int, collect, type GlobalOptions } from './context.js';
 
@@ -20,7 +20,7 @@ export function registerServerCommands(program: Command): void {
       const physarum = await openPhysarum(g.store ? { store: g.store } : {});
       const server = createMcpServer({
         physarum,
-        actor: agentActor(() => server.server.getClientVersion(), { ...(o.instance ? { instance: o.instance } : {}), ...(o.model ? { model: o.model } : {}) }),
+        actor: new SessionActor(() => server.server.getClientVersion(), { ...(o.instance ? { instance: o.instance } : {}), ...(o.model ? { model: o.model } : {}) }),
         version: VERSION,
       });
       const transport = new StdioServerTransport();

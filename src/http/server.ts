@@ -7,7 +7,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Physarum } from '../physarum.js';
 import { PhysarumError, toPhysarumError } from '../errors/index.js';
 import { createMcpServer } from '../mcp/server.js';
-import { agentActor } from '../mcp/actor.js';
+import { SessionActor } from '../mcp/actor.js';
 import { type AccessPolicy, checkRequest, isLoopback } from './security.js';
 import { HTTP_STATUS, matchApi } from './api.js';
 
@@ -102,7 +102,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       created.onclose = () => {
         if (created.sessionId) sessions.delete(created.sessionId);
       };
-      const mcp = createMcpServer({ physarum: options.physarum, actor: agentActor(() => mcp.server.getClientVersion()), version: options.version });
+      const mcp = createMcpServer({ physarum: options.physarum, actor: new SessionActor(() => mcp.server.getClientVersion()), version: options.version });
       await mcp.connect(created);
       transport = created;
     }

@@ -1,46 +1,31 @@
 // The MCP server: each tool parses (the SDK does), calls the core once, and formats; errors are mapped in one place.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Physarum } from '../physarum.js';
-import type { Actor } from '../traces/schema.js';
+import type { SessionActor } from './actor.js';
+import { registerBoardTools } from './board.js';
 import { depositInput, annotateInput, followInput, retagInput, statusChangeInput } from '../traces/schema.js';
 import { searchInput, senseInput } from '../search/index.js';
 import { historyInput } from '../palimpsest/history.js';
 import { briefInput } from '../briefing/index.js';
 import { proposeIdentityInput } from '../identity/types.js';
 import { createTrailInput } from '../trails/types.js';
-import { toPhysarumError } from '../errors/index.js';
+import { DESTRUCTIVE, READ, WRITE, answer } from './tool.js';
 import { authorView, eventView, redactionView, toEventView, toTraceView, traceView } from './views.js';
 
 export const SERVER_NAME = 'physarum';
 
 export interface McpServerOptions {
   physarum: Physarum;
-  /** Who the connected agent is; resolved at call time so it can use the client's name. */
-  actor: () => Actor;
+  /** Who the connected agent is; resolved at call time so it can use the client's name and registration. */
+  actor: SessionActor;
   version: string;
-}
-
-type Annotations = { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: false };
-const READ: Annotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
-const WRITE: Annotations = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false };
-const DESTRUCTIVE: Annotations = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false };
-
-/** The one place domain errors become MCP tool errors the model can read and act on. */
-async function answer<T extends Record<string, unknown>>(run: () => Promise<T>, summary: (out: T) => string): Promise<CallToolResult> {
-  try {
-    const out = await run();
-    return { content: [{ type: 'text', text: summary(out) }], structuredContent: out };
-  } catch (e) {
-    const err = toPhysarumError(e);
-    return { isError: true, content: [{ type: 'text', text: JSON.stringify({ error: err.toJSON() }) }] };
-  }
 }
 
 const json = (v: unknown) => JSON.stringify(v);
 
-export function createMcpServer({ physarum, actor, version }: McpServerOptions): McpServer {
+export function createMcpServer({ physarum, actor: session, version }: McpServerOptions): McpServer {
+  const actor = () => session.get();
   const server = new McpServer(
     { name: SERVER_NAME, version },
     {
@@ -261,6 +246,8 @@ export function createMcpServer({ physarum, actor, version }: McpServerOptions):
         (o) => json(o),
       ),
   );
+
+  registerBoardTools(server, physarum, session);
 
   server.registerResource(
     'identity',

@@ -16,6 +16,13 @@ export const EVENT_TYPES = [
   'identity.approve',
   'identity.reject',
   'event.revert',
+  'instance.register',
+  'instance.end',
+  'claim.acquire',
+  'claim.renew',
+  'claim.release',
+  'message.post',
+  'handoff.write',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -3,6 +3,7 @@ import type { EventQuery, NewEvent, PalimpsestEvent } from '../palimpsest/events
 import type { Annotation, Trace, TraceKind, TraceStatus } from '../traces/schema.js';
 import type { IdentityVersion, IdentityVersionStatus } from '../identity/types.js';
 import type { Trail } from '../trails/types.js';
+import type { Claim, Handoff, Instance, Message } from '../board/types.js';
 
 /** Filters shared by search and listing. All are optional; an absent filter matches everything. */
 export interface TraceFilters {
@@ -60,6 +61,17 @@ export interface StorageReader {
   getTrail(nameOrId: string): Promise<Trail | undefined>;
   listTrails(): Promise<Trail[]>;
   info(): Promise<StorageInfo>;
+
+  // The board
+  getInstance(name: string): Promise<Instance | undefined>;
+  listInstances(): Promise<Instance[]>;
+  /** Claims not released whose lease ends after `now`, optionally for one target or holder; soonest expiry first. */
+  activeClaims(query: { now: number; target?: string; holder?: string }): Promise<Claim[]>;
+  getClaim(id: string): Promise<Claim | undefined>;
+  /** Messages to `reader` or to everyone, not sent by `reader`, newest first; `unreadOnly` skips those it has read. */
+  messagesFor(query: { reader: string; unreadOnly: boolean; limit: number }): Promise<Message[]>;
+  recentMessages(limit: number): Promise<Message[]>;
+  latestHandoffs(limit: number): Promise<Handoff[]>;
 }
 
 /** Writes, always inside `write()`: all of a call's changes commit together or not at all. */
@@ -77,10 +89,26 @@ export interface StorageWriter extends StorageReader {
   insertIdentityVersion(version: IdentityVersion): Promise<void>;
   updateIdentityVersion(version: IdentityVersion): Promise<void>;
   insertTrail(trail: Trail): Promise<void>;
+
+  // The board
+  putInstance(instance: Instance): Promise<void>;
+  insertClaim(claim: Claim): Promise<void>;
+  updateClaim(claim: Claim): Promise<void>;
+  insertMessage(message: Message): Promise<void>;
+  markMessagesRead(ids: string[], reader: string, at: number): Promise<void>;
+  insertHandoff(handoff: Handoff): Promise<void>;
+}
+
+export interface HealthCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
 }
 
 export interface Storage {
   readonly backend: string;
+  /** Where the data lives (a file path, a connection string without its password). */
+  readonly location: string;
   /** Runs `fn` in a read snapshot. */
   read<T>(fn: (r: StorageReader) => Promise<T>): Promise<T>;
   /**
@@ -89,4 +117,8 @@ export interface Storage {
    */
   write<T>(fn: (w: StorageWriter) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Checks the store's integrity: the backend's own checks plus every trace having its index entries and its event. */
+  check(): Promise<HealthCheck[]>;
+  /** Writes a consistent copy of the whole store to `destination` while writers keep running. */
+  backup(destination: string): Promise<{ bytes: number }>;
 }

@@ -83,7 +83,22 @@ function toTime(at: string | number | undefined, now: number): number {
   return typeof at === 'number' ? at : Date.parse(at);
 }
 
-export async function deposit(ctx: Context, raw: DepositInput, actor: Actor): Promise<DepositResult> {
+/** A deposit validated, redacted and normalised, ready to be written inside a transaction. */
+export interface PreparedDeposit {
+  text: string;
+  kind: Trace['kind'];
+  places: string[];
+  tags: string[];
+  source: string;
+  trust: Trust;
+  meta: Record<string, unknown>;
+  createdAt: number;
+  actor: Actor;
+  redactions: Redaction[];
+}
+
+/** Everything a deposit checks before touching storage; throws INVALID_INPUT on bad input. */
+export function prepareDeposit(ctx: Context, raw: DepositInput, actor: Actor): PreparedDeposit {
   const input = parseInput(depositInput, raw);
   const found: Redaction[][] = [];
   const text = redactField(input.text, found);
@@ -91,47 +106,71 @@ export async function deposit(ctx: Context, raw: DepositInput, actor: Actor): Pr
   const tags = [...new Set(input.tags.map((t) => redactField(t, found)))];
   const source = resolveSource(input.source, actor);
   const trust = resolveTrust(input.trust, source, actor);
-  const redactions = mergeRedactions(...found);
-  const now = ctx.clock.now();
-  const createdAt = toTime(input.at, now);
+  return {
+    text,
+    kind: input.kind,
+    places,
+    tags,
+    source,
+    trust,
+    meta: input.meta,
+    createdAt: toTime(input.at, ctx.clock.now()),
+    actor,
+    redactions: mergeRedactions(...found),
+  };
+}
 
-  return ctx.storage.write(async (w) => {
-    const config = await loadStrengthConfig(w);
-    const draft: Trace = {
-      id: newId(createdAt),
-      text,
-      kind: input.kind,
-      places,
-      tags,
-      author: { name: actor.name, role: actor.role, ...(actor.model ? { model: actor.model } : {}) },
-      source,
-      trust,
-      status: 'live',
-      createdAt,
-      updatedAt: createdAt,
-      strength: initialStrength(input.kind, trust, config),
-      strengthAt: createdAt,
-      follows: 0,
-      version: 1,
-      meta: input.meta,
-    };
-    const indexing = indexingOf(draft, config);
-    const [existing] = await w.tracesByContentHash(indexing.contentHash, ['live']);
-    if (existing) {
-      // Saying the same thing again at the same place is a follow, not a new trace: no duplicates, no bloat.
-      const trace = await applyFollow(w, existing, actor, now, config, { deduplicated: true });
-      return { trace, deduplicated: true, redactions };
-    }
-    await w.insertTrace(draft, indexing);
-    await w.appendEvent({
-      type: 'trace.deposit',
-      at: now,
-      actor,
-      traceId: draft.id,
-      data: { kind: draft.kind, places, tags, trust, source, ...(redactions.length > 0 ? { redactions } : {}) },
-    });
-    return { trace: draft, deduplicated: false, redactions };
+/** Writes a prepared deposit (or reinforces its live duplicate) inside the caller's transaction. */
+export async function applyDeposit(w: StorageWriter, d: PreparedDeposit, now: number, extra: Record<string, unknown> = {}): Promise<DepositResult> {
+  const config = await loadStrengthConfig(w);
+  const { actor } = d;
+  const draft: Trace = {
+    id: newId(d.createdAt),
+    text: d.text,
+    kind: d.kind,
+    places: d.places,
+    tags: d.tags,
+    author: { name: actor.name, role: actor.role, ...(actor.model ? { model: actor.model } : {}) },
+    source: d.source,
+    trust: d.trust,
+    status: 'live',
+    createdAt: d.createdAt,
+    updatedAt: d.createdAt,
+    strength: initialStrength(d.kind, d.trust, config),
+    strengthAt: d.createdAt,
+    follows: 0,
+    version: 1,
+    meta: d.meta,
+  };
+  const indexing = indexingOf(draft, config);
+  const [existing] = await w.tracesByContentHash(indexing.contentHash, ['live']);
+  if (existing) {
+    // Saying the same thing again at the same place is a follow, not a new trace: no duplicates, no bloat.
+    const trace = await applyFollow(w, existing, actor, now, config, { deduplicated: true });
+    return { trace, deduplicated: true, redactions: d.redactions };
+  }
+  await w.insertTrace(draft, indexing);
+  await w.appendEvent({
+    type: 'trace.deposit',
+    at: now,
+    actor,
+    traceId: draft.id,
+    data: {
+      kind: draft.kind,
+      places: d.places,
+      tags: d.tags,
+      trust: d.trust,
+      source: d.source,
+      ...(d.redactions.length > 0 ? { redactions: d.redactions } : {}),
+      ...extra,
+    },
   });
+  return { trace: draft, deduplicated: false, redactions: d.redactions };
+}
+
+export async function deposit(ctx: Context, raw: DepositInput, actor: Actor): Promise<DepositResult> {
+  const prepared = prepareDeposit(ctx, raw, actor);
+  return ctx.storage.write((w) => applyDeposit(w, prepared, ctx.clock.now()));
 }
 
 async function requireTrace(w: StorageWriter, id: string): Promise<Trace> {

@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Storage, StorageInfo, StorageReader, StorageWriter, TextHit, TraceFilters, TraceIndexing } from '../types.js';
+import type { HealthCheck, Storage, StorageInfo, StorageReader, StorageWriter, TextHit, TraceFilters, TraceIndexing } from '../types.js';
 import type { EventQuery, NewEvent, PalimpsestEvent } from '../../palimpsest/events.js';
 import type { Annotation, Trace, TraceStatus } from '../../traces/schema.js';
 import type { IdentityVersion, IdentityVersionStatus } from '../../identity/types.js';
@@ -20,7 +20,12 @@ import {
   rowToTrace,
   rowToTrail,
   traceToRow,
+  rowToClaim,
+  rowToHandoff,
+  rowToInstance,
+  rowToMessage,
 } from './rows.js';
+import type { Claim, Handoff, Instance, Message } from '../../board/types.js';
 import { Mutex } from './mutex.js';
 import { mapSqliteError } from './errors.js';
 
@@ -352,6 +357,46 @@ export class SqliteStorage implements Storage, StorageWriter {
     };
   }
 
+  // ---- board reads --------------------------------------------------------------------------
+
+  async getInstance(name: string): Promise<Instance | undefined> {
+    const row = this.get('SELECT * FROM instances WHERE name = ?', [name]);
+    return row === undefined ? undefined : rowToInstance(row);
+  }
+
+  async listInstances(): Promise<Instance[]> {
+    return this.all('SELECT * FROM instances ORDER BY last_seen_at DESC, name').map(rowToInstance);
+  }
+
+  async activeClaims(q: { now: number; target?: string; holder?: string }): Promise<Claim[]> {
+    const clauses = ['released_at IS NULL', 'expires_at > ?'];
+    const params: unknown[] = [q.now];
+    if (q.target !== undefined) (clauses.push('target = ?'), params.push(q.target));
+    if (q.holder !== undefined) (clauses.push('holder = ?'), params.push(q.holder));
+    return this.all(`SELECT * FROM claims WHERE ${clauses.join(' AND ')} ORDER BY expires_at, id`, params).map(rowToClaim);
+  }
+
+  async getClaim(id: string): Promise<Claim | undefined> {
+    const row = this.get('SELECT * FROM claims WHERE id = ?', [id]);
+    return row === undefined ? undefined : rowToClaim(row);
+  }
+
+  async messagesFor(q: { reader: string; unreadOnly: boolean; limit: number }): Promise<Message[]> {
+    const unread = q.unreadOnly ? 'AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.reader = ?)' : '';
+    return this.all(
+      `SELECT m.* FROM messages m WHERE (m.to_name IS NULL OR m.to_name = ?) AND m.from_name <> ? ${unread} ORDER BY m.created_at DESC, m.id DESC LIMIT ?`,
+      [q.reader, q.reader, ...(q.unreadOnly ? [q.reader] : []), q.limit],
+    ).map(rowToMessage);
+  }
+
+  async recentMessages(limit: number): Promise<Message[]> {
+    return this.all('SELECT * FROM messages ORDER BY created_at DESC, id DESC LIMIT ?', [limit]).map(rowToMessage);
+  }
+
+  async latestHandoffs(limit: number): Promise<Handoff[]> {
+    return this.all('SELECT * FROM handoffs ORDER BY created_at DESC, id DESC LIMIT ?', [limit]).map(rowToHandoff);
+  }
+
   // ---- writes -------------------------------------------------------------------------------
 
   private requireWrite(): void {
@@ -489,9 +534,100 @@ export class SqliteStorage implements Storage, StorageWriter {
     ]);
   }
 
-  /** Runs SQLite's own integrity checks; used by `doctor`. */
-  integrityCheck(): string[] {
-    const rows = this.db.pragma('integrity_check') as Row[];
-    return rows.map((r) => String(r['integrity_check']));
+  // ---- board writes -------------------------------------------------------------------------
+
+  async putInstance(i: Instance): Promise<void> {
+    this.requireWrite();
+    this.run(
+      `INSERT INTO instances (name, model, project, host, pid, registered_at, last_seen_at, ended_at, places, last_check_in)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET model = excluded.model, project = excluded.project, host = excluded.host, pid = excluded.pid,
+         registered_at = excluded.registered_at, last_seen_at = excluded.last_seen_at, ended_at = excluded.ended_at,
+         places = excluded.places, last_check_in = excluded.last_check_in`,
+      [i.name, i.model, i.project, i.host, i.pid, i.registeredAt, i.lastSeenAt, i.endedAt, JSON.stringify(i.places), i.lastCheckIn],
+    );
+  }
+
+  async insertClaim(c: Claim): Promise<void> {
+    this.requireWrite();
+    this.run('INSERT INTO claims (id, target, holder, note, acquired_at, expires_at, released_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      c.id,
+      c.target,
+      c.holder,
+      c.note,
+      c.acquiredAt,
+      c.expiresAt,
+      c.releasedAt,
+    ]);
+  }
+
+  async updateClaim(c: Claim): Promise<void> {
+    this.requireWrite();
+    this.run('UPDATE claims SET note = ?, expires_at = ?, released_at = ? WHERE id = ?', [c.note, c.expiresAt, c.releasedAt, c.id]);
+  }
+
+  async insertMessage(m: Message): Promise<void> {
+    this.requireWrite();
+    this.run('INSERT INTO messages (id, from_author, from_name, to_name, text, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+      m.id,
+      authorToJson(m.from),
+      m.from.name,
+      m.to,
+      m.text,
+      m.createdAt,
+    ]);
+  }
+
+  async markMessagesRead(ids: string[], reader: string, at: number): Promise<void> {
+    this.requireWrite();
+    for (const id of ids) this.run('INSERT OR IGNORE INTO message_reads (message_id, reader, read_at) VALUES (?, ?, ?)', [id, reader, at]);
+  }
+
+  async insertHandoff(h: Handoff): Promise<void> {
+    this.requireWrite();
+    this.run('INSERT INTO handoffs (id, instance, summary, open_threads, trace_ids, trails, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      h.id,
+      h.instance,
+      h.summary,
+      JSON.stringify(h.openThreads),
+      JSON.stringify(h.traceIds),
+      JSON.stringify(h.trails),
+      h.createdAt,
+    ]);
+  }
+
+  async check(): Promise<HealthCheck[]> {
+    return this.read(async () => {
+      const checks: HealthCheck[] = [];
+      const integrity = (this.db.pragma('integrity_check') as Row[]).map((r) => String(r['integrity_check']));
+      checks.push({ name: 'sqlite integrity', ok: integrity.length === 1 && integrity[0] === 'ok', detail: integrity.slice(0, 5).join('; ') });
+      try {
+        this.db.exec("INSERT INTO traces_fts (traces_fts, rank) VALUES ('integrity-check', 1)");
+        checks.push({ name: 'full-text index', ok: true, detail: 'ok' });
+      } catch (e) {
+        checks.push({ name: 'full-text index', ok: false, detail: e instanceof Error ? e.message : String(e) });
+      }
+      const unindexed = Number(
+        this.get(`SELECT count(*) AS n FROM traces t WHERE t.status <> 'forgotten' AND NOT EXISTS (SELECT 1 FROM traces_fts f WHERE f.rowid = t.seq)`)?.['n'] ?? 0,
+      );
+      checks.push({ name: 'every trace indexed', ok: unindexed === 0, detail: unindexed === 0 ? 'ok' : `${unindexed} traces missing from the full-text index` });
+      const orphans = Number(
+        this.get(`SELECT count(*) AS n FROM traces t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.trace_id = t.id AND e.type = 'trace.deposit')`)?.['n'] ?? 0,
+      );
+      checks.push({ name: 'every trace logged', ok: orphans === 0, detail: orphans === 0 ? 'ok' : `${orphans} traces without a deposit event` });
+      return checks;
+    });
+  }
+
+  async backup(destination: string): Promise<{ bytes: number }> {
+    return this.mutex.run(async () => {
+      try {
+        // VACUUM INTO copies one consistent snapshot (a read transaction), so writers in other processes keep going.
+        this.db.prepare('VACUUM INTO ?').run(destination);
+      } catch (e) {
+        throw mapSqliteError(e, destination);
+      }
+      return { bytes: statSync(destination).size };
+    });
   }
 }

@@ -107,6 +107,59 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   ) STRICT;
   `,
+  /* 1 -> 2: the board: instances, claims, messages with per-reader read state, handoffs */ `
+  CREATE TABLE instances (
+    name TEXT PRIMARY KEY,
+    model TEXT,
+    project TEXT,
+    host TEXT,
+    pid INTEGER,
+    registered_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    places TEXT NOT NULL,
+    last_check_in TEXT
+  ) STRICT;
+
+  CREATE TABLE claims (
+    id TEXT PRIMARY KEY,
+    target TEXT NOT NULL,
+    holder TEXT NOT NULL,
+    note TEXT,
+    acquired_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    released_at INTEGER
+  ) STRICT;
+  CREATE INDEX claims_open ON claims (target, expires_at) WHERE released_at IS NULL;
+  CREATE INDEX claims_holder ON claims (holder) WHERE released_at IS NULL;
+
+  CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    from_author TEXT NOT NULL,
+    from_name TEXT NOT NULL,
+    to_name TEXT,
+    text TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX messages_to ON messages (to_name, created_at);
+  CREATE TABLE message_reads (
+    message_id TEXT NOT NULL,
+    reader TEXT NOT NULL,
+    read_at INTEGER NOT NULL,
+    PRIMARY KEY (message_id, reader)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE handoffs (
+    id TEXT PRIMARY KEY,
+    instance TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    open_threads TEXT NOT NULL,
+    trace_ids TEXT NOT NULL,
+    trails TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX handoffs_created ON handoffs (created_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,6 +5,7 @@ import type { IdentityVersion, IdentityVersionStatus } from '../../identity/type
 import type { Trail, TrailStep } from '../../trails/types.js';
 import { PhysarumError } from '../../errors/index.js';
 import type { TraceIndexing } from '../types.js';
+import type { Claim, Handoff, Instance, Message } from '../../board/types.js';
 
 export type Row = Record<string, unknown>;
 
@@ -175,6 +176,55 @@ export function rowToTrail(row: Row): Trail {
     description: str(row, 'description'),
     steps: json<TrailStep[]>(row, 'steps'),
     author: authorFromJson(row, 'author'),
+    createdAt: num(row, 'created_at'),
+  };
+}
+
+export function rowToInstance(row: Row): Instance {
+  return {
+    name: str(row, 'name'),
+    model: optStr(row, 'model'),
+    project: optStr(row, 'project'),
+    host: optStr(row, 'host'),
+    pid: optNum(row, 'pid'),
+    registeredAt: num(row, 'registered_at'),
+    lastSeenAt: num(row, 'last_seen_at'),
+    endedAt: optNum(row, 'ended_at'),
+    places: json<string[]>(row, 'places'),
+    lastCheckIn: optStr(row, 'last_check_in'),
+  };
+}
+
+export function rowToClaim(row: Row): Claim {
+  return {
+    id: str(row, 'id'),
+    target: str(row, 'target'),
+    holder: str(row, 'holder'),
+    note: optStr(row, 'note'),
+    acquiredAt: num(row, 'acquired_at'),
+    expiresAt: num(row, 'expires_at'),
+    releasedAt: optNum(row, 'released_at'),
+  };
+}
+
+export function rowToMessage(row: Row): Message {
+  return {
+    id: str(row, 'id'),
+    from: authorFromJson(row, 'from_author'),
+    to: optStr(row, 'to_name'),
+    text: str(row, 'text'),
+    createdAt: num(row, 'created_at'),
+  };
+}
+
+export function rowToHandoff(row: Row): Handoff {
+  return {
+    id: str(row, 'id'),
+    instance: str(row, 'instance'),
+    summary: str(row, 'summary'),
+    openThreads: json<string[]>(row, 'open_threads'),
+    traceIds: json<string[]>(row, 'trace_ids'),
+    trails: json<string[]>(row, 'trails'),
     createdAt: num(row, 'created_at'),
   };
 }
