@@ -6,6 +6,7 @@ import { PhysarumError } from '../errors/index.js';
 import { locateStore, openPhysarum } from '../open.js';
 import { makeOut } from './output.js';
 import { resolve } from 'node:path';
+import { toTraceView } from '../traces/view.js';
 
 export function registerBoardCommands(program: Command): void {
   program
@@ -90,7 +91,7 @@ export function registerBoardCommands(program: Command): void {
     .action(async (o, cmd: Command) =>
       withStore(cmd, async ({ physarum, actor, out }) => {
         const r = await physarum.checkIn({ ...(o.done ? { done: o.done } : {}), ...(o.next ? { next: o.next } : {}), ...(o.place.length ? { places: o.place } : {}) }, actor);
-        out.print({ id: r.trace.id, trace: r.trace }, () => `checked in (${r.trace.id})`);
+        out.print({ id: r.trace.id, trace: toTraceView(r.trace) }, () => `checked in (${r.trace.id})`);
       }),
     );
 

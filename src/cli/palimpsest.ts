@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { collect, int, withStore } from './context.js';
 import { eventLine } from './output.js';
+import { toEventView } from '../palimpsest/view.js';
+import { toTraceView } from '../traces/view.js';
 import type { EventType } from '../palimpsest/events.js';
 import { isId } from '../ids.js';
 import type { IdentityVersion } from '../identity/types.js';
@@ -25,7 +27,7 @@ export function registerPalimpsestCommands(program: Command): void {
           ...(o.type.length ? { type: o.type as EventType[] } : {}),
           ...(o.before !== undefined ? { before: o.before } : {}),
         });
-        out.print({ events }, () => (events.length === 0 ? 'no events' : events.map(eventLine).join('\n')));
+        out.print({ events: events.map(toEventView) }, () => (events.length === 0 ? 'no events' : events.map(eventLine).join('\n')));
       }),
     );
 
@@ -37,7 +39,7 @@ export function registerPalimpsestCommands(program: Command): void {
     .action(async (event: string, o, cmd: Command) =>
       withStore(cmd, async ({ physarum, actor, out }) => {
         const r = await physarum.revert({ event, reason: o.reason }, actor);
-        out.print(r, () => `reverted ${event}: ${r.trace.id} is ${r.trace.status}, tags ${r.trace.tags.join(', ') || '(none)'}`);
+        out.print({ trace: toTraceView(r.trace), event: toEventView(r.event) }, () => `reverted ${event}: ${r.trace.id} is ${r.trace.status}, tags ${r.trace.tags.join(', ') || '(none)'}`);
       }),
     );
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { collect, int, withStore } from './context.js';
 import { traceLine } from './output.js';
+import { toTraceView } from '../traces/view.js';
 import type { TraceKind, Trust } from '../traces/schema.js';
 import type { SearchInput } from '../search/index.js';
 
@@ -36,7 +37,7 @@ export function registerTraceCommands(program: Command): void {
           },
           actor,
         );
-        out.print({ id: r.trace.id, deduplicated: r.deduplicated, redactions: r.redactions, trace: r.trace }, () =>
+        out.print({ id: r.trace.id, deduplicated: r.deduplicated, redactions: r.redactions, trace: toTraceView(r.trace) }, () =>
           [
             `${r.deduplicated ? 'reinforced existing' : 'deposited'} ${r.trace.id}`,
             ...r.redactions.map((x) => `redacted ${x.count} ${x.kind}`),
@@ -53,7 +54,7 @@ export function registerTraceCommands(program: Command): void {
       withStore(cmd, async ({ physarum, out }) => {
         const r = await physarum.get(id);
         const now = physarum.ctx.clock.now();
-        out.print(r, () =>
+        out.print({ trace: toTraceView(r.trace), annotations: r.annotations }, () =>
           [
             traceLine(r.trace, now, ` · v${r.trace.version} · trust ${r.trace.trust} · source ${r.trace.source}`),
             ...r.annotations.map((a) => `  ${a.stance} by ${a.author.name}: ${a.text}`),
@@ -74,7 +75,7 @@ export function registerTraceCommands(program: Command): void {
         const r = await physarum.sense({ place, parents: o.parents === true, includeFaded: o.includeFaded === true, limit: o.limit });
         const now = physarum.ctx.clock.now();
         out.print(
-          { place: r.place, results: r.results.map((x) => ({ ...x.trace, score: x.score, strength: x.strength, at: x.at })) },
+          { place: r.place, results: r.results.map((x) => ({ ...toTraceView(x.trace), score: x.score, currentStrength: x.strength, at: x.at })) },
           () => (r.results.length === 0 ? `no traces at ${r.place}` : r.results.map((x) => traceLine(x.trace, now, ` · strength ${x.strength.toFixed(2)}`)).join('\n')),
         );
       }),
@@ -106,7 +107,7 @@ export function registerTraceCommands(program: Command): void {
         const r = await physarum.search(input);
         const now = physarum.ctx.clock.now();
         out.print(
-          { terms: r.terms, results: r.results.map((x) => ({ ...x.trace, score: x.score, parts: x.parts })) },
+          { terms: r.terms, results: r.results.map((x) => ({ ...toTraceView(x.trace), score: x.score, parts: x.parts })) },
           () =>
             r.results.length === 0
               ? 'no matches'
@@ -130,7 +131,7 @@ export function registerTraceCommands(program: Command): void {
     .action(async (id: string, _o, cmd: Command) =>
       withStore(cmd, async ({ physarum, actor, out }) => {
         const t = await physarum.follow({ id }, actor);
-        out.print(t, () => `followed ${t.id}: strength ${t.strength.toFixed(2)}, ${t.follows} follows`);
+        out.print(toTraceView(t), () => `followed ${t.id}: strength ${t.strength.toFixed(2)}, ${t.follows} follows`);
       }),
     );
 
@@ -143,7 +144,7 @@ export function registerTraceCommands(program: Command): void {
     .action(async (id: string, parts: string[], o, cmd: Command) =>
       withStore(cmd, async ({ physarum, actor, out }) => {
         const r = await physarum.annotate({ id, stance: o.stance, text: textArg(parts) }, actor);
-        out.print(r, () => `${r.annotation.stance} ${r.annotation.id} on ${id}`);
+        out.print({ annotation: r.annotation, trace: toTraceView(r.trace) }, () => `${r.annotation.stance} ${r.annotation.id} on ${id}`);
       }),
     );
 
@@ -171,7 +172,7 @@ export function registerTraceCommands(program: Command): void {
           },
           actor,
         );
-        out.print(t, () => `${t.id} v${t.version}: tags ${t.tags.join(', ') || '(none)'}; places ${t.places.join(', ') || '(none)'}`);
+        out.print(toTraceView(t), () => `${t.id} v${t.version}: tags ${t.tags.join(', ') || '(none)'}; places ${t.places.join(', ') || '(none)'}`);
       }),
     );
 
@@ -190,7 +191,7 @@ export function registerTraceCommands(program: Command): void {
           const input = { id, reason: o.reason as string };
           const trace =
             name === 'forget' ? await physarum.forget(input, actor) : (await (name === 'archive' ? physarum.archive(input, actor) : physarum.restore(input, actor))).trace;
-          out.print(trace, () => `${trace.id} is ${trace.status}`);
+          out.print(toTraceView(trace), () => `${trace.id} is ${trace.status}`);
         }),
       );
   }

@@ -2,7 +2,8 @@
 import type { Physarum } from '../physarum.js';
 import type { ErrorCode } from '../errors/index.js';
 import { invalidInput } from '../errors/index.js';
-import { toEventView, toTraceView } from '../mcp/views.js';
+import { toTraceView } from '../traces/view.js';
+import { toEventView } from '../palimpsest/view.js';
 
 /** HTTP status for each error code; the compiler checks the table is complete. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {

@@ -7,7 +7,7 @@ import { checkInInput, claimInput, handoffInput, postMessageInput, registerInput
 import type { Claim, Message } from '../board/types.js';
 import type { SessionActor } from './actor.js';
 import { READ, WRITE, answer } from './tool.js';
-import { authorView, toTraceView, traceView } from './views.js';
+import { authorView, toTraceView, traceView } from '../traces/view.js';
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 

@@ -11,7 +11,8 @@ import { briefInput } from '../briefing/index.js';
 import { proposeIdentityInput } from '../identity/types.js';
 import { createTrailInput } from '../trails/types.js';
 import { DESTRUCTIVE, READ, WRITE, answer } from './tool.js';
-import { authorView, eventView, redactionView, toEventView, toTraceView, traceView } from './views.js';
+import { authorView, redactionView, toTraceView, traceView } from '../traces/view.js';
+import { eventView, toEventView } from '../palimpsest/view.js';
 
 export const SERVER_NAME = 'physarum';
 

@@ -1,7 +1,6 @@
-// The JSON shapes MCP tools return (their output schemas), and the mapping from core objects to them.
+// The public JSON shape of a trace (CLI --json, MCP output schemas, the JSON API) and the mapping to it.
 import { z } from 'zod';
-import type { Trace } from '../traces/schema.js';
-import type { PalimpsestEvent } from '../palimpsest/events.js';
+import type { Trace } from './schema.js';
 
 export const authorView = z.object({ name: z.string(), role: z.enum(['human', 'agent']), model: z.string().optional() });
 
@@ -16,9 +15,11 @@ export const traceView = z.object({
   trust: z.string(),
   status: z.string(),
   createdAt: z.string().describe('ISO 8601'),
+  updatedAt: z.string().describe('ISO 8601'),
   strength: z.number().describe('strength as of the last reinforcement; results also carry the current, decayed strength'),
   follows: z.number(),
   version: z.number(),
+  meta: z.record(z.string(), z.unknown()),
 });
 export type TraceView = z.infer<typeof traceView>;
 
@@ -34,26 +35,12 @@ export function toTraceView(t: Trace): TraceView {
     trust: t.trust,
     status: t.status,
     createdAt: new Date(t.createdAt).toISOString(),
+    updatedAt: new Date(t.updatedAt).toISOString(),
     strength: t.strength,
     follows: t.follows,
     version: t.version,
+    meta: t.meta,
   };
-}
-
-export const eventView = z.object({
-  seq: z.number(),
-  id: z.string(),
-  at: z.string(),
-  type: z.string(),
-  actor: authorView,
-  traceId: z.string().nullable(),
-  subject: z.string().nullable(),
-  reason: z.string().nullable(),
-  data: z.record(z.string(), z.unknown()),
-});
-
-export function toEventView(e: PalimpsestEvent): z.infer<typeof eventView> {
-  return { ...e, at: new Date(e.at).toISOString() };
 }
 
 export const redactionView = z.object({ kind: z.string(), count: z.number() });
