@@ -12,6 +12,7 @@ import { type IdentityView, decideIdentity, proposeIdentity, showIdentity } from
 import type { DecideIdentityInput, IdentityVersion, ProposeIdentityInput } from './identity/types.js';
 import { type TrailView, createTrail, getTrail, listTrails } from './trails/index.js';
 import type { CreateTrailInput, Trail } from './trails/types.js';
+import { type EmergentInput, type RouteView, type VisitInput, emergentTrails, visit } from './trails/emergent.js';
 import { type BriefInput, type Briefing, type BriefingProvider, brief } from './briefing/index.js';
 import { type StrengthConfig } from './strength/index.js';
 import { loadStrengthConfig, saveStrengthConfig } from './strength/config.js';
@@ -110,6 +111,13 @@ export class Physarum {
   }
   trails(): Promise<Trail[]> {
     return listTrails(this.ctx);
+  }
+  /** Records that an instance is at a place; the move from its previous place reinforces an emergent trail. */
+  visit(input: VisitInput, actor: Actor): Promise<{ place: string; edge: RouteView | null }> {
+    return visit(this.ctx, input, actor);
+  }
+  emergentTrails(input: EmergentInput = {}): Promise<{ from: string | null; routes: RouteView[] }> {
+    return emergentTrails(this.ctx, input);
   }
 
   // Board

@@ -45,7 +45,7 @@ export function instanceStatus(i: Instance, now: number): InstanceStatus {
 }
 
 /** Marks the instance as seen now (creating it if it never registered); every board write does this. */
-async function touch(w: StorageWriter, actor: Actor, now: number, patch: Partial<Instance> = {}): Promise<Instance> {
+export async function touch(w: StorageWriter, actor: Actor, now: number, patch: Partial<Instance> = {}): Promise<Instance> {
   const existing = await w.getInstance(actor.name);
   const next: Instance = {
     name: actor.name,
@@ -58,6 +58,8 @@ async function touch(w: StorageWriter, actor: Actor, now: number, patch: Partial
     endedAt: existing?.endedAt ?? null,
     places: existing?.places ?? [],
     lastCheckIn: existing?.lastCheckIn ?? null,
+    lastPlace: existing?.lastPlace ?? null,
+    lastPlaceAt: existing?.lastPlaceAt ?? null,
     ...patch,
   };
   await w.putInstance(next);

@@ -17,6 +17,9 @@ export interface Instance {
   places: string[];
   /** The last check-in's text, if any. */
   lastCheckIn: string | null;
+  /** The last place it visited (recorded by visit()), the start of its next movement. */
+  lastPlace: string | null;
+  lastPlaceAt: number | null;
 }
 
 export interface Claim {

@@ -76,13 +76,20 @@ export function renderTrace(trace: Trace, now: number, config: StrengthConfig): 
   return `${header}\n${body}`;
 }
 
-async function relevantTraces(ctx: Context, input: z.output<typeof briefInput>, config: StrengthConfig): Promise<Trace[]> {
+async function relevantTraces(
+  ctx: Context,
+  input: z.output<typeof briefInput>,
+  config: StrengthConfig,
+): Promise<{ traces: Trace[]; routes: string[] }> {
   const now = ctx.clock.now();
   const chosen = new Map<string, Trace>();
   const aboveFloor = (t: Trace) => strengthNow(t, now, config) >= config.floor;
   const focus = input.focus?.trim() ?? '';
+  let routes: string[] = [];
   if (input.place !== undefined) {
-    for (const { trace } of (await sense(ctx, { place: input.place, parents: true, limit: 100 })).results) chosen.set(trace.id, trace);
+    const sensed = await sense(ctx, { place: input.place, parents: true, limit: 100 });
+    for (const { trace } of sensed.results) chosen.set(trace.id, trace);
+    routes = sensed.next.map((n) => `- ${oneLine(n.place, 120)} (${n.count}×, strength ${n.strength.toFixed(2)})`);
   }
   if (focus !== '') {
     for (const { trace } of (await search(ctx, { query: focus, limit: 100 })).results) if (aboveFloor(trace)) chosen.set(trace.id, trace);
@@ -93,7 +100,7 @@ async function relevantTraces(ctx: Context, input: z.output<typeof briefInput>, 
     );
     for (const t of strongest) chosen.set(t.id, t);
   }
-  return [...chosen.values()];
+  return { traces: [...chosen.values()], routes };
 }
 
 export async function brief(
@@ -110,7 +117,7 @@ export async function brief(
     extra: (await Promise.all((options.providers ?? []).map((p) => p.sections(r, { input, actor: options.actor, now })))).flat(),
     trails: await r.listTrails(),
   }));
-  const traces = await relevantTraces(ctx, input, config);
+  const { traces, routes } = await relevantTraces(ctx, input, config);
 
   const out: string[] = [];
   let used = 0;
@@ -143,6 +150,7 @@ export async function brief(
       entries: traces.map((t) => renderTrace(t, now, config)),
       traceIds: traces.map((t) => t.id),
     },
+    { title: 'Instances who worked here went on to', entries: routes },
     {
       title: 'Trails',
       entries: trails.map(

@@ -19,8 +19,8 @@ export interface CliContext {
   out: Out;
 }
 
-/** The person at the keyboard: --as, else $PHYSARUM_USER, else the OS user. */
-export function personActor(options: GlobalOptions): Actor {
+/** Who runs the command: an agent instance with --instance, else the person at the keyboard (--as, $PHYSARUM_USER, the OS user). */
+export function cliActor(options: GlobalOptions): Actor {
   if (options.instance) return { name: options.instance, role: 'agent', ...(process.env['PHYSARUM_MODEL'] ? { model: process.env['PHYSARUM_MODEL'] } : {}) };
   let name = options.as ?? process.env['PHYSARUM_USER'];
   if (!name) {
@@ -38,7 +38,7 @@ export async function withStore(cmd: Command, fn: (c: CliContext) => Promise<voi
   const options = cmd.optsWithGlobals<GlobalOptions>();
   const physarum = await openPhysarum(options.store ? { store: options.store } : {});
   try {
-    await fn({ physarum, actor: personActor(options), out: makeOut(options.json === true) });
+    await fn({ physarum, actor: cliActor(options), out: makeOut(options.json === true) });
   } finally {
     await physarum.close();
   }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { PhysarumError, toPhysarumError } from '../errors/index.js';
 import { EXIT_CODES, EXIT_OK } from './exit.js';
-import { type GlobalOptions, personActor, withStore } from './context.js';
+import { type GlobalOptions, cliActor, withStore } from './context.js';
 import { registerTraceCommands } from './traces.js';
 import { registerPalimpsestCommands } from './palimpsest.js';
 import { registerServerCommands } from './servers.js';
@@ -54,7 +54,7 @@ export function buildProgram(): Command {
       const located = locateStore(g.store ? { store: g.store } : {});
       await withStore(cmd, async ({ physarum, out }) => {
         const info = await physarum.info();
-        out.print({ ...located, root: physarum.ctx.root, ...info, actor: personActor(g) }, () =>
+        out.print({ ...located, root: physarum.ctx.root, ...info, actor: cliActor(g) }, () =>
           [
             `store: ${located.path} (found by ${located.how})`,
             `project root: ${physarum.ctx.root}`,

@@ -62,6 +62,17 @@ export function registerPalimpsestCommands(program: Command): void {
       }),
     );
 
+  program
+    .command('visit')
+    .description('record that you (or --instance) are at a place; the move from the previous place reinforces an emergent trail')
+    .argument('<place>')
+    .action(async (place: string, _o, cmd: Command) =>
+      withStore(cmd, async ({ physarum, actor, out }) => {
+        const r = await physarum.visit({ place }, actor);
+        out.print(r, () => (r.edge ? `${r.edge.from} → ${r.edge.to} (${r.edge.count}×)` : `at ${r.place}`));
+      }),
+    );
+
   const identity = program.command('identity').description('the human-approved identity every briefing starts with');
   identity
     .command('show')
@@ -146,6 +157,22 @@ export function registerPalimpsestCommands(program: Command): void {
               return `${i + 1}. ${what}${s.note ? ` (${s.note})` : ''}`;
             }),
           ].join('\n'),
+        );
+      }),
+    );
+  trail
+    .command('emergent')
+    .description('well-trodden routes: where instances went from place to place, strongest first')
+    .option('--from <place>', 'only routes leaving this place')
+    .option('--include-faded', 'also routes that faded below the floor')
+    .option('-n, --limit <n>', 'at most this many', int('limit'), 20)
+    .action(async (o, cmd: Command) =>
+      withStore(cmd, async ({ physarum, out }) => {
+        const r = await physarum.emergentTrails({ limit: o.limit, includeFaded: o.includeFaded === true, ...(o.from ? { from: o.from } : {}) });
+        out.print(r, () =>
+          r.routes.length === 0
+            ? 'no routes yet (they form as instances move between places; see `physarum visit`)'
+            : r.routes.map((m) => `${m.from} → ${m.to} · ${m.count}× · strength ${m.current.toFixed(2)} · last by ${m.lastInstance}`).join('\n'),
         );
       }),
     );

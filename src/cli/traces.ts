@@ -75,8 +75,12 @@ export function registerTraceCommands(program: Command): void {
         const r = await physarum.sense({ place, parents: o.parents === true, includeFaded: o.includeFaded === true, limit: o.limit });
         const now = physarum.ctx.clock.now();
         out.print(
-          { place: r.place, results: r.results.map((x) => ({ ...toTraceView(x.trace), score: x.score, currentStrength: x.strength, at: x.at })) },
-          () => (r.results.length === 0 ? `no traces at ${r.place}` : r.results.map((x) => traceLine(x.trace, now, ` · strength ${x.strength.toFixed(2)}`)).join('\n')),
+          { place: r.place, next: r.next, results: r.results.map((x) => ({ ...toTraceView(x.trace), score: x.score, currentStrength: x.strength, at: x.at })) },
+          () =>
+            [
+              r.results.length === 0 ? `no traces at ${r.place}` : r.results.map((x) => traceLine(x.trace, now, ` · strength ${x.strength.toFixed(2)}`)).join('\n'),
+              ...(r.next.length ? [`instances who worked here went on to: ${r.next.map((n) => `${n.place} (×${n.count})`).join(', ')}`] : []),
+            ].join('\n'),
         );
       }),
     );

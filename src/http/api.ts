@@ -56,7 +56,7 @@ const routes: Array<[RegExp, Route]> = [
     /^\/api\/sense$/u,
     async (p, q) => {
       const r = await p.sense({ place: q.get('place') ?? '', parents: q.get('parents') === 'true', ...opt('limit', num(q, 'limit')) });
-      return { place: r.place, results: r.results.map((x) => ({ ...toTraceView(x.trace), score: x.score, at: x.at })) };
+      return { place: r.place, next: r.next, results: r.results.map((x) => ({ ...toTraceView(x.trace), score: x.score, at: x.at })) };
     },
   ],
   [

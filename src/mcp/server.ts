@@ -67,14 +67,18 @@ export function createMcpServer({ physarum, actor: session, version }: McpServer
       title: 'Sense a place',
       description: 'The traces left at a place (file path, URL or topic:name), strongest first; parents=true adds its folders.',
       inputSchema: senseInput.shape,
-      outputSchema: { place: z.string(), results: z.array(senseResult) },
+      outputSchema: {
+        place: z.string(),
+        results: z.array(senseResult),
+        next: z.array(z.object({ place: z.string(), strength: z.number(), count: z.number() })).describe('where instances who worked here went on to'),
+      },
       annotations: { title: 'Sense a place', ...READ },
     },
     async (args) =>
       answer(
         async () => {
           const r = await physarum.sense(args);
-          return { place: r.place, results: r.results.map((x) => ({ ...toTraceView(x.trace), score: x.score, currentStrength: x.strength, at: x.at })) };
+          return { place: r.place, next: r.next, results: r.results.map((x) => ({ ...toTraceView(x.trace), score: x.score, currentStrength: x.strength, at: x.at })) };
         },
         (o) => json(o),
       ),

@@ -9,6 +9,7 @@ import { currentStrength, floorKey, parseDuration, type StrengthConfig } from '.
 import { loadStrengthConfig } from '../strength/config.js';
 import { TRACE_KINDS, TRACE_STATUSES, type Trace } from '../traces/schema.js';
 import { queryTerms } from './query.js';
+import { routesFrom } from '../trails/emergent.js';
 
 /** How much current strength can add to a text match (relevance is in 0..1). */
 export const STRENGTH_WEIGHT = 0.25;
@@ -122,7 +123,18 @@ export async function search(ctx: Context, raw: SearchInput): Promise<{ results:
   });
 }
 
-export async function sense(ctx: Context, raw: SenseInput): Promise<{ place: string; results: SenseResult[] }> {
+export interface NextPlace {
+  place: string;
+  /** Current strength of the route. */
+  strength: number;
+  /** How many times instances took it. */
+  count: number;
+}
+
+/** How many well-trodden onward routes sense reports. */
+export const NEXT_PLACES = 3;
+
+export async function sense(ctx: Context, raw: SenseInput): Promise<{ place: string; results: SenseResult[]; next: NextPlace[] }> {
   const input = parseInput(senseInput, raw);
   const place = normalizePlace(input.place, { root: ctx.root });
   const places = [place.key, ...(input.parents ? parentPlaces(place).map((p) => p.key) : [])];
@@ -135,8 +147,10 @@ export async function sense(ctx: Context, raw: SenseInput): Promise<{ place: str
     };
     const traces = await r.tracesAtPlaces(places, f, input.limit);
     const rank = new Map(places.map((p, i) => [p, i]));
+    const routes = await routesFrom(r, { from: place.key, limit: NEXT_PLACES, now });
     return {
       place: place.key,
+      next: routes.map((m) => ({ place: m.to, strength: m.current, count: m.count })),
       results: traces.map((trace) => {
         const strength = strengthNow(trace, now, config);
         const at = trace.places.filter((p) => rank.has(p)).sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0))[0] ?? place.key;

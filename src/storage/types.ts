@@ -2,7 +2,7 @@
 import type { EventQuery, NewEvent, PalimpsestEvent } from '../palimpsest/events.js';
 import type { Annotation, Trace, TraceKind, TraceStatus } from '../traces/schema.js';
 import type { IdentityVersion, IdentityVersionStatus } from '../identity/types.js';
-import type { Trail } from '../trails/types.js';
+import type { Movement, Trail } from '../trails/types.js';
 import type { Claim, Handoff, Instance, Message } from '../board/types.js';
 
 /** Filters shared by search and listing. All are optional; an absent filter matches everything. */
@@ -72,6 +72,11 @@ export interface StorageReader {
   messagesFor(query: { reader: string; unreadOnly: boolean; limit: number }): Promise<Message[]>;
   recentMessages(limit: number): Promise<Message[]>;
   latestHandoffs(limit: number): Promise<Handoff[]>;
+
+  // Emergent trails
+  getMovement(from: string, to: string): Promise<Movement | undefined>;
+  /** Edges strongest first, optionally only those leaving `from` or reaching `to`, above a decay key. */
+  movements(query: { from?: string; to?: string; minStrengthKey?: number; limit: number }): Promise<Movement[]>;
 }
 
 /** Writes, always inside `write()`: all of a call's changes commit together or not at all. */
@@ -82,7 +87,7 @@ export interface StorageWriter extends StorageReader {
   updateTrace(trace: Trace, indexing: TraceIndexing): Promise<void>;
   /** Erases text and annotation text of a trace everywhere it is stored (table, full-text index, free pages). */
   eraseTrace(id: string, tombstone: string, at: number): Promise<void>;
-  /** Re-derives every trace's decay key after the half-life changed. */
+  /** Re-derives every trace's and movement's decay key after the half-life changed. */
   rekeyStrength(halfLifeMs: number): Promise<void>;
   insertAnnotation(annotation: Annotation): Promise<void>;
   appendEvent(event: NewEvent): Promise<PalimpsestEvent>;
@@ -97,6 +102,8 @@ export interface StorageWriter extends StorageReader {
   insertMessage(message: Message): Promise<void>;
   markMessagesRead(ids: string[], reader: string, at: number): Promise<void>;
   insertHandoff(handoff: Handoff): Promise<void>;
+  /** Inserts or replaces an edge; `decayKey` as for traces. */
+  putMovement(movement: Movement, decayKey: number): Promise<void>;
 }
 
 export interface HealthCheck {

@@ -36,3 +36,15 @@ export const createTrailInput = z.strictObject({
   steps: z.array(step).min(1, 'a trail needs at least one step').max(MAX_TRAIL_STEPS),
 });
 export type CreateTrailInput = z.input<typeof createTrailInput>;
+
+/** An emergent trail edge: instances went from one place to the next; reinforced each time, decaying like a trace. */
+export interface Movement {
+  from: string;
+  to: string;
+  strength: number;
+  strengthAt: number;
+  count: number;
+  firstAt: number;
+  lastAt: number;
+  lastInstance: string;
+}

@@ -24,7 +24,9 @@ import {
   rowToHandoff,
   rowToInstance,
   rowToMessage,
+  rowToMovement,
 } from './rows.js';
+import type { Movement } from '../../trails/types.js';
 import type { Claim, Handoff, Instance, Message } from '../../board/types.js';
 import { Mutex } from './mutex.js';
 import { mapSqliteError } from './errors.js';
@@ -397,6 +399,22 @@ export class SqliteStorage implements Storage, StorageWriter {
     return this.all('SELECT * FROM handoffs ORDER BY created_at DESC, id DESC LIMIT ?', [limit]).map(rowToHandoff);
   }
 
+  async getMovement(from: string, to: string): Promise<Movement | undefined> {
+    const row = this.get('SELECT * FROM movements WHERE from_place = ? AND to_place = ?', [from, to]);
+    return row === undefined ? undefined : rowToMovement(row);
+  }
+
+  async movements(q: { from?: string; to?: string; minStrengthKey?: number; limit: number }): Promise<Movement[]> {
+    const clauses = ['1 = 1'];
+    const params: unknown[] = [];
+    if (q.from !== undefined) (clauses.push('from_place = ?'), params.push(q.from));
+    if (q.to !== undefined) (clauses.push('to_place = ?'), params.push(q.to));
+    if (q.minStrengthKey !== undefined) (clauses.push('decay_key >= ?'), params.push(q.minStrengthKey));
+    return this.all(`SELECT * FROM movements WHERE ${clauses.join(' AND ')} ORDER BY decay_key DESC, last_at DESC LIMIT ?`, [...params, q.limit]).map(
+      rowToMovement,
+    );
+  }
+
   // ---- writes -------------------------------------------------------------------------------
 
   private requireWrite(): void {
@@ -467,6 +485,7 @@ export class SqliteStorage implements Storage, StorageWriter {
   async rekeyStrength(halfLifeMs: number): Promise<void> {
     this.requireWrite();
     this.run('UPDATE traces SET decay_key = log2(max(strength, 1e-12)) + strength_at / ?', [halfLifeMs]);
+    this.run('UPDATE movements SET decay_key = log2(max(strength, 1e-12)) + strength_at / ?', [halfLifeMs]);
   }
 
   async insertAnnotation(a: Annotation): Promise<void> {
@@ -539,12 +558,23 @@ export class SqliteStorage implements Storage, StorageWriter {
   async putInstance(i: Instance): Promise<void> {
     this.requireWrite();
     this.run(
-      `INSERT INTO instances (name, model, project, host, pid, registered_at, last_seen_at, ended_at, places, last_check_in)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO instances (name, model, project, host, pid, registered_at, last_seen_at, ended_at, places, last_check_in, last_place, last_place_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET model = excluded.model, project = excluded.project, host = excluded.host, pid = excluded.pid,
          registered_at = excluded.registered_at, last_seen_at = excluded.last_seen_at, ended_at = excluded.ended_at,
-         places = excluded.places, last_check_in = excluded.last_check_in`,
-      [i.name, i.model, i.project, i.host, i.pid, i.registeredAt, i.lastSeenAt, i.endedAt, JSON.stringify(i.places), i.lastCheckIn],
+         places = excluded.places, last_check_in = excluded.last_check_in, last_place = excluded.last_place, last_place_at = excluded.last_place_at`,
+      [i.name, i.model, i.project, i.host, i.pid, i.registeredAt, i.lastSeenAt, i.endedAt, JSON.stringify(i.places), i.lastCheckIn, i.lastPlace, i.lastPlaceAt],
+    );
+  }
+
+  async putMovement(m: Movement, decayKey: number): Promise<void> {
+    this.requireWrite();
+    this.run(
+      `INSERT INTO movements (from_place, to_place, strength, strength_at, decay_key, count, first_at, last_at, last_instance)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (from_place, to_place) DO UPDATE SET strength = excluded.strength, strength_at = excluded.strength_at,
+         decay_key = excluded.decay_key, count = excluded.count, last_at = excluded.last_at, last_instance = excluded.last_instance`,
+      [m.from, m.to, m.strength, m.strengthAt, decayKey, m.count, m.firstAt, m.lastAt, m.lastInstance],
     );
   }
 

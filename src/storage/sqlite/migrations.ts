@@ -160,6 +160,24 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX handoffs_created ON handoffs (created_at);
   `,
+  /* 2 -> 3: emergent trails: movement between places reinforces directed edges that decay like traces */ `
+  CREATE TABLE movements (
+    from_place TEXT NOT NULL,
+    to_place TEXT NOT NULL,
+    strength REAL NOT NULL,
+    strength_at INTEGER NOT NULL,
+    decay_key REAL NOT NULL,
+    count INTEGER NOT NULL,
+    first_at INTEGER NOT NULL,
+    last_at INTEGER NOT NULL,
+    last_instance TEXT NOT NULL,
+    PRIMARY KEY (from_place, to_place)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX movements_key ON movements (decay_key DESC);
+  CREATE INDEX movements_to ON movements (to_place);
+  ALTER TABLE instances ADD COLUMN last_place TEXT;
+  ALTER TABLE instances ADD COLUMN last_place_at INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,7 +2,7 @@
 import type { Annotation, AnnotationStance, Author, Trace, TraceKind, TraceStatus, Trust } from '../../traces/schema.js';
 import type { EventType, PalimpsestEvent } from '../../palimpsest/events.js';
 import type { IdentityVersion, IdentityVersionStatus } from '../../identity/types.js';
-import type { Trail, TrailStep } from '../../trails/types.js';
+import type { Movement, Trail, TrailStep } from '../../trails/types.js';
 import { PhysarumError } from '../../errors/index.js';
 import type { TraceIndexing } from '../types.js';
 import type { Claim, Handoff, Instance, Message } from '../../board/types.js';
@@ -192,6 +192,8 @@ export function rowToInstance(row: Row): Instance {
     endedAt: optNum(row, 'ended_at'),
     places: json<string[]>(row, 'places'),
     lastCheckIn: optStr(row, 'last_check_in'),
+    lastPlace: optStr(row, 'last_place'),
+    lastPlaceAt: optNum(row, 'last_place_at'),
   };
 }
 
@@ -226,5 +228,18 @@ export function rowToHandoff(row: Row): Handoff {
     traceIds: json<string[]>(row, 'trace_ids'),
     trails: json<string[]>(row, 'trails'),
     createdAt: num(row, 'created_at'),
+  };
+}
+
+export function rowToMovement(row: Row): Movement {
+  return {
+    from: str(row, 'from_place'),
+    to: str(row, 'to_place'),
+    strength: num(row, 'strength'),
+    strengthAt: num(row, 'strength_at'),
+    count: num(row, 'count'),
+    firstAt: num(row, 'first_at'),
+    lastAt: num(row, 'last_at'),
+    lastInstance: str(row, 'last_instance'),
   };
 }
