@@ -1,11 +1,9 @@
 // CLI commands that keep running: `mcp` (MCP over stdio) and `serve` (MCP over HTTP plus the JSON API).
 import type { Command } from 'commander';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { openPhysarum, locateStore } from '../open.js';
-import { createMcpServer } from '../mcp/server.js';
-import { SessionActor } from '../mcp/actor.js';
-import { serve } from '../http/server.js';
 import { int, collect, type GlobalOptions } from './context.js';
+
+// The MCP SDK and the HTTP server load only for these commands, keeping every other command's start-up fast.
 
 const VERSION = '0.1.0';
 
@@ -16,6 +14,11 @@ export function registerServerCommands(program: Command): void {
     .option('--instance <name>', 'this instance\'s name in the change log (default: $PHYSARUM_INSTANCE, else the client name + a random suffix)')
     .option('--model <model>', 'the model behind the instance (default: $PHYSARUM_MODEL)')
     .action(async (o, cmd: Command) => {
+      const [{ StdioServerTransport }, { createMcpServer }, { SessionActor }] = await Promise.all([
+        import('@modelcontextprotocol/sdk/server/stdio.js'),
+        import('../mcp/server.js'),
+        import('../mcp/actor.js'),
+      ]);
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const physarum = await openPhysarum(g.store ? { store: g.store } : {});
       const server = createMcpServer({
@@ -44,6 +47,7 @@ export function registerServerCommands(program: Command): void {
     .option('--allow-host <host>', 'also accept this Host header, e.g. name:port (repeatable)', collect, [])
     .option('--allow-origin <origin>', 'also accept this Origin (repeatable)', collect, [])
     .action(async (o, cmd: Command) => {
+      const { serve } = await import('../http/server.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const located = locateStore(g.store ? { store: g.store } : {});
       const physarum = await openPhysarum({ store: located.path });
