@@ -49,6 +49,8 @@ export interface ScoreParts {
   bm25: number;
   /** bm25 relative to the best match in this result set, 0..1. */
   relevance: number;
+  /** A share of the relevance of hits written just before or after this trace (its context). */
+  context: number;
   /** Current strength after decay. */
   strength: number;
   /** What strength adds: STRENGTH_WEIGHT · strength / (strength + 1). */
@@ -101,6 +103,19 @@ export function strengthNow(trace: Trace, now: number, config: StrengthConfig): 
   return currentStrength(trace.strength, trace.strengthAt, now, config.halfLifeMs);
 }
 
+/** Context: a share of a strong hit's relevance flows to the traces written just before and after it. */
+export const CONTEXT: { hits: number; span: number; share: number; decay: number; withinMs: number } = {
+  /** How many of the best hits lend context. */
+  hits: 30,
+  /** How many positions before and after. */
+  span: 2,
+  /** Share of the hit's relevance given to its immediate neighbour; times `decay` for each further position. */
+  share: 0.6,
+  decay: 0.7,
+  /** Only traces written within this time of the hit count as its context. */
+  withinMs: 6 * 60 * 60_000,
+};
+
 export async function search(ctx: Context, raw: SearchInput): Promise<{ results: SearchResult[]; terms: string[] }> {
   const input = parseInput(searchInput, raw);
   const terms = queryTerms(input.query);
@@ -109,14 +124,31 @@ export async function search(ctx: Context, raw: SearchInput): Promise<{ results:
   const now = ctx.clock.now();
   return ctx.storage.read(async (r) => {
     const config = await loadStrengthConfig(r);
-    // Re-rank a generous candidate pool so strength can lift a slightly weaker text match.
-    const hits = await r.searchText(terms, f, Math.max(input.limit * 5, 50));
+    // Re-rank a generous candidate pool so strength and context can lift a slightly weaker text match.
+    const poolSize = Math.max(input.limit * 5, 50);
+    const hits = await r.searchText(terms, f, poolSize);
     const best = Math.max(...hits.map((h) => h.textScore), Number.MIN_VALUE);
-    const results = hits.map(({ trace, textScore }) => {
+    const pool = new Map<string, { trace: Trace; bm25: number; relevance: number; context: number }>();
+    for (const { trace, textScore } of hits) pool.set(trace.id, { trace, bm25: textScore, relevance: Math.max(0, textScore) / best, context: 0 });
+    const lenders = [...pool.values()].slice(0, CONTEXT.hits);
+    if (CONTEXT.share > 0 && lenders.length > 0) {
+      const around = await r.neighbours(
+        lenders.map((l) => l.trace.id),
+        { span: CONTEXT.span, withinMs: CONTEXT.withinMs, filters: f },
+      );
+      for (const n of around) {
+        const lender = pool.get(n.of);
+        if (!lender) continue;
+        const gift = lender.relevance * CONTEXT.share * Math.pow(CONTEXT.decay, Math.abs(n.distance) - 1);
+        const entry = pool.get(n.trace.id) ?? { trace: n.trace, bm25: 0, relevance: 0, context: 0 };
+        entry.context = Math.max(entry.context, gift);
+        pool.set(n.trace.id, entry);
+      }
+    }
+    const results = [...pool.values()].map(({ trace, bm25, relevance, context }) => {
       const strength = strengthNow(trace, now, config);
-      const relevance = Math.max(0, textScore) / best;
       const strengthBonus = (STRENGTH_WEIGHT * strength) / (strength + 1);
-      return { trace, score: relevance + strengthBonus, parts: { bm25: textScore, relevance, strength, strengthBonus } };
+      return { trace, score: relevance + context + strengthBonus, parts: { bm25, relevance, context, strength, strengthBonus } };
     });
     results.sort((a, b) => b.score - a.score || b.trace.createdAt - a.trace.createdAt);
     return { results: results.slice(0, input.limit), terms };

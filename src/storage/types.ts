@@ -32,6 +32,14 @@ export interface TraceIndexing {
   contentHash: string;
 }
 
+export interface Neighbour {
+  /** The trace this one neighbours. */
+  of: string;
+  /** Positions away in insertion order: negative before, positive after. */
+  distance: number;
+  trace: Trace;
+}
+
 export interface StorageInfo {
   backend: string;
   location: string;
@@ -54,6 +62,11 @@ export interface StorageReader {
   strongestTraces(filters: TraceFilters, limit: number): Promise<Trace[]>;
   /** Full-text search; `terms` are plain words (no query syntax), matched with OR; best first. */
   searchText(terms: string[], filters: TraceFilters, limit: number): Promise<TextHit[]>;
+  /**
+   * Traces written just before or after each given trace (within `span` positions in the store's insertion
+   * order and `withinMs` of its time), matching the filters: the conversation or work around a hit.
+   */
+  neighbours(ids: string[], options: { span: number; withinMs: number; filters: TraceFilters }): Promise<Neighbour[]>;
   annotationsOf(traceId: string): Promise<Annotation[]>;
   listEvents(query: EventQuery): Promise<PalimpsestEvent[]>;
   getEvent(id: string): Promise<PalimpsestEvent | undefined>;

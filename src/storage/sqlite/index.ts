@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { HealthCheck, Storage, StorageInfo, StorageReader, StorageWriter, TextHit, TraceFilters, TraceIndexing } from '../types.js';
+import type { HealthCheck, Neighbour, Storage, StorageInfo, StorageReader, StorageWriter, TextHit, TraceFilters, TraceIndexing } from '../types.js';
 import type { EventQuery, NewEvent, PalimpsestEvent } from '../../palimpsest/events.js';
 import type { Annotation, Trace, TraceStatus } from '../../traces/schema.js';
 import type { IdentityVersion, IdentityVersionStatus } from '../../identity/types.js';
@@ -292,6 +292,18 @@ export class SqliteStorage implements Storage, StorageWriter {
       [ftsQuery(terms), ...f.params, limit],
     );
     return rows.map((r) => ({ trace: rowToTrace(r), textScore: -Number(r['bm']) }));
+  }
+
+  async neighbours(ids: string[], o: { span: number; withinMs: number; filters: TraceFilters }): Promise<Neighbour[]> {
+    if (ids.length === 0) return [];
+    const f = filterClauses(o.filters);
+    const rows = this.all(
+      `SELECT h.id AS of_id, t.seq - h.seq AS distance, ${TRACE_COLS}
+       FROM traces h JOIN traces t ON t.seq BETWEEN h.seq - ? AND h.seq + ? AND t.seq <> h.seq
+       WHERE h.id IN (SELECT value FROM json_each(?)) AND abs(t.created_at - h.created_at) <= ? AND ${f.sql}`,
+      [o.span, o.span, JSON.stringify(ids), o.withinMs, ...f.params],
+    );
+    return rows.map((r) => ({ of: String(r['of_id']), distance: Number(r['distance']), trace: rowToTrace(r) }));
   }
 
   async annotationsOf(traceId: string): Promise<Annotation[]> {
