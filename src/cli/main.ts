@@ -1,105 +1,20 @@
 #!/usr/bin/env node
-// The `physarum` command: parses arguments, runs one command against the core, maps errors to exit codes.
-import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
-import { PhysarumError, toPhysarumError } from '../errors/index.js';
-import { EXIT_CODES, EXIT_OK } from './exit.js';
-import { type GlobalOptions, cliActor, withStore } from './context.js';
-import { registerTraceCommands } from './traces.js';
-import { registerPalimpsestCommands } from './palimpsest.js';
-import { registerServerCommands } from './servers.js';
-import { registerBoardCommands } from './board.js';
-import { initStore, locateStore } from '../open.js';
+// Entry point of the `physarum` binary. `hook` takes a lean path (Claude Code waits on it for every tool call);
+// everything else goes through the full command-line programme.
+const argv = process.argv.slice(2);
 
-function version(): string {
+if (argv[0] === 'hook') {
+  const { readFileSync } = await import('node:fs');
+  const { runHook } = await import('../claude-code/hook.js');
+  let input = '';
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
+    input = readFileSync(0, 'utf8');
   } catch {
-    return '0.0.0';
+    // No stdin: parsePayload reports it.
   }
+  process.exitCode = await runHook(argv[1], input, (s) => process.stdout.write(s), (s) => process.stderr.write(`${s}\n`));
+} else {
+  const { run } = await import('./program.js');
+  // Long-running commands (mcp, serve) keep the process alive themselves; the rest exit with their code.
+  process.exitCode = await run(argv);
 }
-
-export function buildProgram(): Command {
-  const program = new Command('physarum')
-    .description('A shared trail memory for AI agents and the people who work with them.')
-    .version(version())
-    .option('--store <path>', 'the store file (default: $PHYSARUM_STORE, else the nearest .physarum/ folder, else .physarum/ at the git root or here)')
-    .option('--json', 'print results as JSON')
-    .option('--as <name>', 'your name in the change log (default: $PHYSARUM_USER or your OS user)')
-    .option('--instance <name>', 'act as this agent instance instead of as a person (for scripts and hooks)')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-
-  program
-    .command('init')
-    .description('set up a store here (optional: any command creates one on first use) with a starting identity')
-    .option('--half-life <duration>', 'how fast unused traces fade, e.g. 30d, 2w, 12h', '30d')
-    .action(async (o, cmd: Command) =>
-      withStore(cmd, async ({ physarum, actor, out }) => {
-        const r = await initStore(physarum, actor, { halfLife: o.halfLife });
-        out.print(r, () =>
-          r.created
-            ? `initialised ${r.path} (half-life ${(r.halfLifeMs / 86_400_000).toFixed(1)} days)`
-            : `${r.path} was already initialised; nothing changed`,
-        );
-      }),
-    );
-
-  program
-    .command('where')
-    .description('which store this directory uses, how it was found, and what it holds')
-    .action(async (_o, cmd: Command) => {
-      const g = cmd.optsWithGlobals<GlobalOptions>();
-      const located = locateStore(g.store ? { store: g.store } : {});
-      await withStore(cmd, async ({ physarum, out }) => {
-        const info = await physarum.info();
-        out.print({ ...located, root: physarum.ctx.root, ...info, actor: cliActor(g) }, () =>
-          [
-            `store: ${located.path} (found by ${located.how})`,
-            `project root: ${physarum.ctx.root}`,
-            `${info.traces} traces, ${info.events} events, ${(info.bytes / 1024).toFixed(0)} KiB`,
-          ].join('\n'),
-        );
-      });
-    });
-
-  registerTraceCommands(program);
-  registerPalimpsestCommands(program);
-  registerBoardCommands(program);
-  registerServerCommands(program);
-  return program;
-}
-
-/** Runs the CLI; resolves to the exit code. Errors are reported here and only here. */
-export async function run(argv: string[]): Promise<number> {
-  const program = buildProgram();
-  const json = argv.includes('--json');
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return EXIT_OK;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      // --help and --version end through here too, with exit code 0.
-      if (e.exitCode === 0) return EXIT_OK;
-      if (json) process.stderr.write(`${JSON.stringify({ error: { code: 'INVALID_INPUT', message: e.message } })}\n`);
-      return EXIT_CODES.INVALID_INPUT;
-    }
-    const err: PhysarumError = toPhysarumError(e);
-    if (json) process.stderr.write(`${JSON.stringify({ error: err.toJSON() })}\n`);
-    else process.stderr.write(`physarum: ${err.code}: ${err.message}\n`);
-    if (err.code === 'INTERNAL' && process.env['PHYSARUM_DEBUG']) process.stderr.write(`${String((err.cause as Error | undefined)?.stack ?? '')}\n`);
-    return EXIT_CODES[err.code];
-  }
-}
-
-// Long-running commands (mcp, serve) keep the process alive themselves; the rest exit with their code.
-run(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`physarum: ${String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
