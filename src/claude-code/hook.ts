@@ -22,6 +22,8 @@ interface SessionState {
   edits: number;
   visited: string[];
   handoffAsked: boolean;
+  /** Handoffs this hook wrote itself, so they are not mistaken for the agent's own. */
+  autoHandoffs: string[];
 }
 
 export function instanceName(sessionId: string): string {
@@ -35,9 +37,9 @@ function statePath(storePath: string, sessionId: string): string {
 function loadState(path: string): SessionState {
   try {
     const s = JSON.parse(readFileSync(path, 'utf8')) as Partial<SessionState>;
-    return { seen: s.seen ?? [], edits: s.edits ?? 0, visited: s.visited ?? [], handoffAsked: s.handoffAsked ?? false };
+    return { seen: s.seen ?? [], edits: s.edits ?? 0, visited: s.visited ?? [], handoffAsked: s.handoffAsked ?? false, autoHandoffs: s.autoHandoffs ?? [] };
   } catch {
-    return { seen: [], edits: 0, visited: [], handoffAsked: false };
+    return { seen: [], edits: 0, visited: [], handoffAsked: false, autoHandoffs: [] };
   }
 }
 
@@ -77,15 +79,19 @@ async function placeContext(physarum: Physarum, path: string): Promise<{ place: 
   return { place: sensed.place, text: lines.length > 1 ? lines.join('\n') : '' };
 }
 
-async function autoHandoff(physarum: Physarum, actor: Actor, state: SessionState, why: string, end: boolean): Promise<void> {
+async function autoHandoff(physarum: Physarum, actor: Actor, file: string, why: string, end: boolean): Promise<void> {
+  const state = loadState(file);
   const places = state.visited.slice(-12);
   const summary = `${why} The session worked at ${places.length ? places.join(', ') : 'no recorded places'} (${state.edits} edits).`;
-  await physarum.writeHandoff({ summary, end }, actor);
+  const h = await physarum.writeHandoff({ summary, end }, actor);
+  state.autoHandoffs.push(h.id);
+  saveState(file, state);
 }
 
-async function wroteHandoff(physarum: Physarum, actor: Actor, since: number): Promise<boolean> {
-  const recent = await physarum.storage.read((r) => r.latestHandoffs(20));
-  return recent.some((h) => h.instance === actor.name && h.createdAt >= since);
+/** Whether the agent itself (not this hook) wrote a handoff since `since`. */
+async function wroteHandoff(physarum: Physarum, actor: Actor, since: number, state: SessionState): Promise<boolean> {
+  const recent = await physarum.storage.read((r) => r.latestHandoffs(50));
+  return recent.some((h) => h.instance === actor.name && h.createdAt >= since && !state.autoHandoffs.includes(h.id));
 }
 
 export async function handleHook(p: HookPayload, env: NodeJS.ProcessEnv = process.env): Promise<HookOutput> {
@@ -122,8 +128,7 @@ export async function handleHook(p: HookPayload, env: NodeJS.ProcessEnv = proces
         return null;
       }
       case 'PreCompact': {
-        const state = loadState(sessionFile);
-        await autoHandoff(physarum, actor, state, 'Automatic checkpoint before the context was compacted.', false);
+        await autoHandoff(physarum, actor, sessionFile, 'Automatic checkpoint before the context was compacted.', false);
         return null;
       }
       case 'Stop': {
@@ -133,7 +138,7 @@ export async function handleHook(p: HookPayload, env: NodeJS.ProcessEnv = proces
         state.handoffAsked = true;
         saveState(sessionFile, state);
         const instance = (await physarum.instances()).find((i) => i.name === actor.name);
-        if (await wroteHandoff(physarum, actor, instance?.registeredAt ?? 0)) return null;
+        if (await wroteHandoff(physarum, actor, instance?.registeredAt ?? 0, state)) return null;
         return {
           decision: 'block',
           reason:
@@ -142,8 +147,8 @@ export async function handleHook(p: HookPayload, env: NodeJS.ProcessEnv = proces
       }
       case 'SessionEnd': {
         const instance = (await physarum.instances()).find((i) => i.name === actor.name);
-        if (!(await wroteHandoff(physarum, actor, instance?.registeredAt ?? 0))) {
-          await autoHandoff(physarum, actor, loadState(sessionFile), 'The session ended without a handoff of its own.', true);
+        if (!(await wroteHandoff(physarum, actor, instance?.registeredAt ?? 0, loadState(sessionFile)))) {
+          await autoHandoff(physarum, actor, sessionFile, 'The session ended without a handoff of its own.', true);
         }
         return null;
       }
