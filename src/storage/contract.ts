@@ -865,6 +865,28 @@ export function storageContract(name: string, open: () => Promise<OpenedStorage>
       });
     });
 
+    describe('check', () => {
+      it('passes its health checks when every trace has its deposit event', async () => {
+        const traces = [makeTrace({ text: 'one' }), makeTrace({ text: 'two' })];
+        await storage.write(async (w) => {
+          for (const t of traces) {
+            await w.insertTrace(t, traceIndexing(t));
+            await w.appendEvent(makeEvent({ traceId: t.id }));
+          }
+        });
+        await storage.write((w) => w.eraseTrace(traces[0]!.id, '[forgotten]', T0 + 1));
+        const checks = await storage.check();
+        expect(checks.length).toBeGreaterThan(0);
+        for (const c of checks) expect(c, c.name).toMatchObject({ ok: true });
+      });
+
+      it('reports a trace that has no deposit event', async () => {
+        await deposit(makeTrace({ text: 'never logged' }));
+        const checks = await storage.check();
+        expect(checks.some((c) => !c.ok)).toBe(true);
+      });
+    });
+
     describe('info', () => {
       it('counts traces and events', async () => {
         const empty = await read((r) => r.info());

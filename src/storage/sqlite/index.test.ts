@@ -233,4 +233,22 @@ describe('SqliteStorage', () => {
     expect(error).toBeInstanceOf(Error);
     expect(await storage.read((r) => r.getSetting('sneaky'))).toBeUndefined();
   });
+
+  it('backs up to a file that opens as a store with the same data', async () => {
+    const storage = open();
+    const trace = makeTrace({ text: 'backed up kumquat', tags: ['fruit'] });
+    await deposit(storage, trace);
+    const copyPath = path.join(dir, 'copy.db');
+    const { bytes } = await storage.backup(copyPath);
+    expect(bytes).toBe(fs.statSync(copyPath).size);
+    const copy = open(copyPath);
+    await copy.read(async (r) => {
+      expect(await r.getTrace(trace.id)).toStrictEqual(trace);
+      expect((await r.searchText(['kumquat'], { statuses: ['live'] }, 10)).map((h) => h.trace.id)).toEqual([trace.id]);
+      expect((await r.info()).events).toBe(1);
+    });
+    // The original keeps working after the backup.
+    await storage.write((w) => w.setSetting('after-backup', 'yes'));
+    expect(await storage.read((r) => r.getSetting('after-backup'))).toBe('yes');
+  });
 });

@@ -97,6 +97,8 @@ export class SqliteStorage implements Storage, StorageWriter {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly mutex = new Mutex();
   private erasedInThisWrite = false;
+  /** True only while a write() transaction runs: reads must not write, even though they hold a transaction. */
+  private writing = false;
 
   private constructor(db: Database.Database, location: string) {
     this.db = db;
@@ -199,12 +201,15 @@ export class SqliteStorage implements Storage, StorageWriter {
         // IMMEDIATE takes the write lock now, so two writers never deadlock upgrading read locks.
         this.db.exec('BEGIN IMMEDIATE');
         let result: T;
+        this.writing = true;
         try {
           result = await fn(this);
           this.db.exec('COMMIT');
         } catch (e) {
           if (this.db.inTransaction) this.db.exec('ROLLBACK');
           throw e;
+        } finally {
+          this.writing = false;
         }
         if (this.erasedInThisWrite) this.scrubWal();
         return result;
@@ -430,7 +435,7 @@ export class SqliteStorage implements Storage, StorageWriter {
   // ---- writes -------------------------------------------------------------------------------
 
   private requireWrite(): void {
-    if (!this.db.inTransaction) {
+    if (!this.writing) {
       throw new PhysarumError('INTERNAL', 'A storage write was attempted outside write(); wrap it in storage.write().');
     }
   }
@@ -451,22 +456,36 @@ export class SqliteStorage implements Storage, StorageWriter {
     this.indexTrace(Number(info.lastInsertRowid), trace);
   }
 
+  /** The values a trace is indexed under; removing it from the index needs exactly these again. */
+  private static ftsValues(t: { text: string; tags: string[]; places: string[]; author: string }): unknown[] {
+    return [t.text, t.tags.join(' '), t.places.join(' '), t.author];
+  }
+
   private indexTrace(seq: number, trace: Trace): void {
     for (const place of new Set(trace.places)) this.run('INSERT INTO trace_places (place, trace_seq) VALUES (?, ?)', [place, seq]);
     for (const tag of new Set(trace.tags)) this.run('INSERT INTO trace_tags (tag, trace_seq) VALUES (?, ?)', [tag, seq]);
     this.run('INSERT INTO traces_fts (rowid, text, tags, places, author) VALUES (?, ?, ?, ?, ?)', [
       seq,
-      trace.text,
-      trace.tags.join(' '),
-      trace.places.join(' '),
-      trace.author.name,
+      ...SqliteStorage.ftsValues({ text: trace.text, tags: trace.tags, places: trace.places, author: trace.author.name }),
     ]);
   }
 
+  /** Takes a trace out of the place, tag and full-text indexes, using its stored (old) values. */
   private unindexTrace(seq: number): void {
+    const old = this.get('SELECT text, tags, places, author_name, status FROM traces WHERE seq = ?', [seq]);
     this.run('DELETE FROM trace_places WHERE trace_seq = ?', [seq]);
     this.run('DELETE FROM trace_tags WHERE trace_seq = ?', [seq]);
-    this.run('DELETE FROM traces_fts WHERE rowid = ?', [seq]);
+    if (old === undefined || old['status'] === 'forgotten') return;
+    // Security: with secure-delete on, this removes the terms from the index pages, not just hides them.
+    this.run("INSERT INTO traces_fts (traces_fts, rowid, text, tags, places, author) VALUES ('delete', ?, ?, ?, ?, ?)", [
+      seq,
+      ...SqliteStorage.ftsValues({
+        text: String(old['text']),
+        tags: JSON.parse(String(old['tags'])) as string[],
+        places: JSON.parse(String(old['places'])) as string[],
+        author: String(old['author_name']),
+      }),
+    ]);
   }
 
   private seqOf(id: string): number {
@@ -480,8 +499,8 @@ export class SqliteStorage implements Storage, StorageWriter {
     const seq = this.seqOf(trace.id);
     const row = traceToRow(trace, indexing);
     const cols = Object.keys(row).filter((c) => c !== 'id');
-    this.run(`UPDATE traces SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE seq = ?`, [...cols.map((c) => row[c]), seq]);
     this.unindexTrace(seq);
+    this.run(`UPDATE traces SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE seq = ?`, [...cols.map((c) => row[c]), seq]);
     if (trace.status !== 'forgotten') this.indexTrace(seq, trace);
   }
 

@@ -38,11 +38,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE trace_tags (tag TEXT NOT NULL, trace_seq INTEGER NOT NULL, PRIMARY KEY (tag, trace_seq)) STRICT, WITHOUT ROWID;
   CREATE INDEX trace_tags_seq ON trace_tags (trace_seq);
 
-  -- Contentless: the index keeps no copy of the text, and secure-delete removes a forgotten trace's
-  -- terms from the index itself instead of leaving them behind delete markers.
+  -- Contentless: the index keeps no copy of the text. Entries are removed with the 'delete' command and
+  -- the indexed values, which with secure-delete takes a forgotten trace's terms out of the index pages
+  -- themselves instead of leaving them behind delete markers.
   CREATE VIRTUAL TABLE traces_fts USING fts5 (
     text, tags, places, author,
-    content = '', contentless_delete = 1,
+    content = '',
     tokenize = 'porter unicode61 remove_diacritics 2'
   );
   INSERT INTO traces_fts (traces_fts, rank) VALUES ('secure-delete', 1);
