@@ -46,7 +46,7 @@ export interface Briefing {
   budget: number;
   /** Traces shown, in order. */
   traceIds: string[];
-  /** Entries left out because the budget was spent. */
+  /** Entries considered but left out because the budget was spent (up to 200 traces are considered). */
   omitted: number;
 }
 

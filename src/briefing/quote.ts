@@ -17,7 +17,8 @@ function boxToAscii(ch: string): string {
 }
 
 function clean(text: string): string {
-  return text.replace(/\r\n?/gu, '\n').replace(INVISIBLE, '').replace(CONTROL, '').replace(BOX, boxToAscii);
+  // Unicode line breaks (NEL, LINE and PARAGRAPH SEPARATOR) become "\n" so the lines they start are quoted too.
+  return text.replace(/\r\n?|[\u0085\u2028\u2029]/gu, '\n').replace(INVISIBLE, '').replace(CONTROL, '').replace(BOX, boxToAscii);
 }
 
 /** Every line of `text` prefixed with CONTENT_PREFIX, so no stored line can begin a heading or a fence. */

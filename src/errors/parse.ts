@@ -6,7 +6,10 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : 'input';
+  const at = issue ? issue.path.map(String) : [];
+  // An unknown key is named as the field itself, so the fix ("remove colour") points at it.
+  if (issue?.code === 'unrecognized_keys' && issue.keys.length > 0) at.push(String(issue.keys[0]));
+  const field = at.length > 0 ? at.join('.') : 'input';
   let message = issue?.message ?? 'is not valid';
   if (issue?.code === 'unrecognized_keys') {
     message = `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; remove them (see --help for the accepted fields)`;

@@ -76,15 +76,14 @@ function asList<T>(v: T | T[] | undefined): T[] | undefined {
   return v === undefined ? undefined : Array.isArray(v) ? v : [v];
 }
 
+/** `since` is a date ("2026", "2026-01-31", an ISO time) or a duration back from now with a unit ("7d", "12h"). */
 function parseSince(since: string | undefined, now: number): number | undefined {
   if (since === undefined) return undefined;
-  const t = Date.parse(since);
-  if (!Number.isNaN(t) && /\d{4}-\d{2}/u.test(since)) return t;
-  try {
-    return now - parseDuration(since, 'since');
-  } catch {
-    throw invalidInput('since', `${JSON.stringify(since)} is neither a date (2026-01-31) nor a duration back from now (7d, 12h)`);
-  }
+  const text = since.trim();
+  if (/^\d{4}$/u.test(text)) return Date.UTC(Number(text), 0, 1);
+  if (/^\d{4}-\d{2}/u.test(text) && !Number.isNaN(Date.parse(text))) return Date.parse(text);
+  if (/^\d+(?:\.\d+)?\s*(?:ms|s|m|h|d|w)$/u.test(text)) return now - parseDuration(text, 'since');
+  throw invalidInput('since', `${JSON.stringify(since)} is neither a date (2026-01-31) nor a duration back from now with a unit (7d, 12h)`);
 }
 
 function toFilters(ctx: Context, input: z.output<typeof searchInput>): TraceFilters {

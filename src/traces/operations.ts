@@ -335,8 +335,9 @@ export async function forget(ctx: Context, raw: StatusChangeInput, actor: Actor)
   const reason = redactSecrets(input.reason).text;
   return ctx.storage.write(async (w) => {
     const trace = await requireTrace(w, input.id);
-    requireVersion(trace, input.expectedVersion);
+    // Forgetting twice is harmless, whatever version the caller last saw.
     if (trace.status === 'forgotten') return trace;
+    requireVersion(trace, input.expectedVersion);
     const now = ctx.clock.now();
     await w.eraseTrace(trace.id, FORGOTTEN_TEXT, now);
     await w.appendEvent({ type: 'trace.forget', at: now, actor, traceId: trace.id, reason, data: { from: trace.status } });

@@ -1,0 +1,232 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Physarum } from '../physarum.js';
+import { SqliteStorage } from '../storage/sqlite/index.js';
+import { ManualClock } from '../clock.js';
+import { PhysarumError, isPhysarumError } from '../errors/index.js';
+import type { PalimpsestEvent } from './events.js';
+
+const agent = { name: 'aria-1', role: 'agent' as const, model: 'claude-test' };
+const person = { name: 'ren', role: 'human' as const };
+const MINUTE = 60_000;
+
+let dir: string;
+let clock: ManualClock;
+let p: Physarum;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'physarum-'));
+  clock = new ManualClock(Date.UTC(2026, 0, 1));
+  p = new Physarum({ storage: SqliteStorage.open({ path: join(dir, 'p.db') }), root: dir, clock });
+});
+
+afterEach(async () => {
+  await p.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function refusal(call: Promise<unknown>): Promise<PhysarumError> {
+  try {
+    await call;
+  } catch (e) {
+    if (isPhysarumError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected the call to be refused');
+}
+
+/** Does `count` operations across several traces and kinds of change; returns how many events they should log. */
+async function busyStore(count: number): Promise<number> {
+  const ids: string[] = [];
+  let logged = 0;
+  for (let i = 0; i < count; i++) {
+    clock.advance(MINUTE);
+    const step = i % 5;
+    const target = ids[i % Math.max(1, ids.length)];
+    if (step === 0 || target === undefined) {
+      ids.push((await p.deposit({ text: `note number ${i}`, tags: [`t${i}`] }, agent)).trace.id);
+    } else if (step === 1) {
+      await p.follow({ id: target }, agent);
+    } else if (step === 2) {
+      await p.annotate({ id: target, stance: 'note', text: `remark ${i}` }, person);
+    } else if (step === 3) {
+      await p.retag({ id: target, addTags: [`extra-${i}`], reason: `retag ${i}` }, person);
+    } else {
+      await p.archive({ id: target, reason: `archive ${i}` }, person);
+      await p.restore({ id: target, reason: `restore ${i}` }, person);
+      logged += 1;
+    }
+    logged += 1;
+  }
+  return logged;
+}
+
+describe('history()', () => {
+  it('lists one trace’s events newest first, with actor and reason', async () => {
+    const { trace } = await p.deposit({ text: 'history of me', tags: ['a'] }, agent);
+    clock.advance(MINUTE);
+    await p.follow({ id: trace.id }, agent);
+    clock.advance(MINUTE);
+    await p.retag({ id: trace.id, addTags: ['b'], reason: 'more precise' }, person);
+    clock.advance(MINUTE);
+    await p.archive({ id: trace.id, reason: 'done with it' }, person);
+    await p.deposit({ text: 'someone else' }, agent);
+
+    const events = await p.history({ id: trace.id });
+    expect(events.map((e) => e.type)).toEqual(['trace.archive', 'trace.retag', 'trace.follow', 'trace.deposit']);
+    expect(events.every((e) => e.traceId === trace.id)).toBe(true);
+    expect(events.map((e) => e.actor.name)).toEqual(['ren', 'ren', 'aria-1', 'aria-1']);
+    expect(events[3]?.actor).toEqual(agent);
+    expect(events.map((e) => e.reason)).toEqual(['done with it', 'more precise', null, null]);
+    const times = events.map((e) => e.at);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  it('refuses an unknown trace with NOT_FOUND', async () => {
+    const e = await refusal(p.history({ id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }));
+    expect(e.code).toBe('NOT_FOUND');
+  });
+
+  it('pages back through the whole store with before', async () => {
+    await busyStore(23);
+    const all = await p.history({ limit: 1000 });
+    expect(all.length).toBeGreaterThan(20);
+    const paged: PalimpsestEvent[] = [];
+    let before: number | undefined;
+    for (;;) {
+      const page = await p.history({ limit: 7, ...(before !== undefined ? { before } : {}) });
+      if (page.length === 0) break;
+      expect(page.length).toBeLessThanOrEqual(7);
+      paged.push(...page);
+      before = page[page.length - 1]?.seq;
+    }
+    expect(paged.map((e) => e.seq)).toEqual(all.map((e) => e.seq));
+  });
+
+  it('follows the log oldest first with after', async () => {
+    await busyStore(12);
+    const all = await p.history({ limit: 1000 });
+    const oldestFirst = [...all].reverse();
+    const cut = oldestFirst[4]?.seq ?? NaN;
+    const after = await p.history({ after: cut, limit: 3 });
+    expect(after.map((e) => e.seq)).toEqual(oldestFirst.slice(5, 8).map((e) => e.seq));
+    expect(await p.history({ after: 0, limit: 1000 })).toEqual(oldestFirst);
+  });
+
+  it('filters by actor and type', async () => {
+    await busyStore(10);
+    const byPerson = await p.history({ actor: 'ren', limit: 1000 });
+    expect(byPerson.length).toBeGreaterThan(0);
+    expect(byPerson.every((e) => e.actor.name === 'ren')).toBe(true);
+    const deposits = await p.history({ type: 'trace.deposit', limit: 1000 });
+    expect(deposits.length).toBeGreaterThan(0);
+    expect(deposits.every((e) => e.type === 'trace.deposit')).toBe(true);
+  });
+
+  it('is complete and strictly ordered after many operations', async () => {
+    const expected = await busyStore(60);
+    const all = await p.history({ limit: 1000 });
+    expect(all).toHaveLength(expected);
+    expect((await p.info()).events).toBe(expected);
+    const seqs = all.map((e) => e.seq).reverse();
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i] ?? 0).toBeGreaterThan(seqs[i - 1] ?? Infinity);
+    expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+  });
+});
+
+describe('revert()', () => {
+  it('undoes a retag, restoring the earlier tags and places, and logs the revert', async () => {
+    const { trace } = await p.deposit({ text: 'tagged', tags: ['a'], places: ['src/a.ts'] }, agent);
+    const retagged = await p.retag({ id: trace.id, addTags: ['b'], removeTags: ['a'], addPlaces: ['src/b.ts'], reason: 'reorganise' }, agent);
+    expect(retagged.tags).toEqual(['b']);
+    const [retagEvent] = await p.history({ id: trace.id });
+    if (!retagEvent) throw new Error('no retag event');
+    clock.advance(MINUTE);
+
+    const { trace: reverted, event } = await p.revert({ event: retagEvent.id, reason: 'the old tags were right' }, person);
+    expect(reverted.tags).toEqual(['a']);
+    expect(reverted.places).toEqual(['src/a.ts']);
+    expect(reverted.version).toBe(retagged.version + 1);
+    expect((await p.get(trace.id)).trace).toMatchObject({ tags: ['a'], places: ['src/a.ts'] });
+    expect((await p.search({ query: 'tagged', tag: 'a' })).results).toHaveLength(1);
+    expect((await p.search({ query: 'tagged', tag: 'b' })).results).toHaveLength(0);
+
+    expect(event).toMatchObject({ type: 'event.revert', subject: retagEvent.id, reason: 'the old tags were right', actor: person, traceId: trace.id });
+    const [latest] = await p.history({ id: trace.id });
+    expect(latest?.id).toBe(event.id);
+    expect(latest?.data['reverted']).toBe('trace.retag');
+  });
+
+  it('undoes an archive', async () => {
+    const { trace } = await p.deposit({ text: 'archived by mistake' }, agent);
+    const { event: archive } = await p.archive({ id: trace.id, reason: 'looks old' }, agent);
+    if (!archive) throw new Error('no archive event');
+    const { trace: after } = await p.revert({ event: archive.id, reason: 'still useful' }, person);
+    expect(after.status).toBe('live');
+    expect((await p.search({ query: 'mistake' })).results.map((r) => r.trace.id)).toEqual([trace.id]);
+  });
+
+  it('undoes a restore by archiving again', async () => {
+    const { trace } = await p.deposit({ text: 'x' }, agent);
+    await p.archive({ id: trace.id, reason: 'old' }, person);
+    const { event: restore } = await p.restore({ id: trace.id, reason: 'maybe' }, agent);
+    if (!restore) throw new Error('no restore event');
+    const { trace: after } = await p.revert({ event: restore.id, reason: 'no, it is old' }, person);
+    expect(after.status).toBe('archived');
+  });
+
+  it('undoes a deposit by archiving the trace', async () => {
+    const { trace } = await p.deposit({ text: 'spam from a confused agent' }, agent);
+    const [deposit] = await p.history({ id: trace.id });
+    if (!deposit) throw new Error('no deposit event');
+    const { trace: after, event } = await p.revert({ event: deposit.id, reason: 'noise' }, person);
+    expect(after.status).toBe('archived');
+    expect(after.text).toBe('spam from a confused agent');
+    expect(event.data['reverted']).toBe('trace.deposit');
+    expect((await p.search({ query: 'spam' })).results).toEqual([]);
+  });
+
+  it('refuses to revert a forget with CONFLICT', async () => {
+    const { trace } = await p.deposit({ text: 'erased' }, agent);
+    const forgotten = await p.forget({ id: trace.id, reason: 'secret' }, person);
+    const [forget] = await p.history({ id: trace.id });
+    expect(forget?.type).toBe('trace.forget');
+    const before = await p.history({ limit: 1000 });
+    const e = await refusal(p.revert({ event: forget?.id ?? '', reason: 'undo' }, person));
+    expect(e.code).toBe('CONFLICT');
+    expect((await p.get(trace.id)).trace).toEqual(forgotten);
+    expect(await p.history({ limit: 1000 })).toEqual(before);
+  });
+
+  it('refuses an agent with FORBIDDEN and changes nothing', async () => {
+    const { trace } = await p.deposit({ text: 'mine', tags: ['a'] }, agent);
+    await p.retag({ id: trace.id, addTags: ['b'], reason: 'add b' }, agent);
+    const [retag] = await p.history({ id: trace.id });
+    const before = await p.history({ limit: 1000 });
+    const e = await refusal(p.revert({ event: retag?.id ?? '', reason: 'agent wants it back' }, agent));
+    expect(e.code).toBe('FORBIDDEN');
+    expect((await p.get(trace.id)).trace.tags).toEqual(['a', 'b']);
+    expect(await p.history({ limit: 1000 })).toEqual(before);
+  });
+
+  it('refuses an unknown event with NOT_FOUND and a missing reason with INVALID_INPUT', async () => {
+    expect((await refusal(p.revert({ event: '01ARZ3NDEKTSV4RRFFQ69G5FAV', reason: 'x' }, person))).code).toBe('NOT_FOUND');
+    const { trace } = await p.deposit({ text: 'x' }, agent);
+    const [deposit] = await p.history({ id: trace.id });
+    const e = await refusal(p.revert({ event: deposit?.id ?? '', reason: ' ' }, person));
+    expect(e.code).toBe('INVALID_INPUT');
+    expect(e.field).toBe('reason');
+    expect((await p.get(trace.id)).trace.status).toBe('live');
+  });
+
+  it('refuses events that cannot be reverted with CONFLICT', async () => {
+    const { trace } = await p.deposit({ text: 'followed' }, agent);
+    const followed = await p.follow({ id: trace.id }, agent);
+    const [follow] = await p.history({ id: trace.id });
+    expect(follow?.type).toBe('trace.follow');
+    expect((await refusal(p.revert({ event: follow?.id ?? '', reason: 'x' }, person))).code).toBe('CONFLICT');
+    expect((await p.get(trace.id)).trace).toEqual(followed);
+  });
+});
