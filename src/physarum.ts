@@ -3,7 +3,7 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Context } from './context.js';
 import type { Storage, StorageInfo } from './storage/types.js';
-import type { Actor, AnnotateInput, Annotation, DepositInput, FollowInput, RetagInput, StatusChangeInput, Trace } from './traces/schema.js';
+import type { Actor, AnnotateInput, Annotation, DepositInput, FollowInput, RetagInput, ReviseInput, StatusChangeInput, Trace } from './traces/schema.js';
 import * as traces from './traces/operations.js';
 import { type SearchInput, type SenseInput, search, sense } from './search/index.js';
 import { type HistoryInput, type RevertInput, history, revert } from './palimpsest/history.js';
@@ -54,6 +54,10 @@ export class Physarum {
   }
   retag(input: RetagInput, actor: Actor): Promise<Trace> {
     return traces.retag(this.ctx, input, actor);
+  }
+  /** Replaces a trace's text, logged with a reason (used when an ingested source changed). */
+  revise(input: ReviseInput, actor: Actor): Promise<Trace> {
+    return traces.revise(this.ctx, input, actor);
   }
   archive(input: StatusChangeInput, actor: Actor): Promise<{ trace: Trace; event: PalimpsestEvent | null }> {
     return traces.setStatus(this.ctx, input, actor, 'archived');

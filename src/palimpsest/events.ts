@@ -11,6 +11,7 @@ export const EVENT_TYPES = [
   'trace.archive',
   'trace.restore',
   'trace.forget',
+  'trace.revise',
   'trail.create',
   'identity.propose',
   'identity.approve',

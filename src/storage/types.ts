@@ -54,6 +54,8 @@ export interface StorageReader {
   getSetting(key: string): Promise<string | undefined>;
   getTrace(id: string): Promise<Trace | undefined>;
   getTraces(ids: string[]): Promise<Trace[]>;
+  /** Every trace whose source starts with `prefix` (any status), oldest first. */
+  tracesBySourcePrefix(prefix: string): Promise<Trace[]>;
   /** Traces with this content hash and one of these statuses, oldest first. */
   tracesByContentHash(hash: string, statuses: TraceStatus[]): Promise<Trace[]>;
   /** Traces at exactly these places, strongest first. */

@@ -17,6 +17,7 @@ import {
   type DepositInput,
   type FollowInput,
   type RetagInput,
+  type ReviseInput,
   type StatusChangeInput,
   type Trace,
   type Trust,
@@ -25,6 +26,7 @@ import {
   depositInput,
   followInput,
   retagInput,
+  reviseInput,
   statusChangeInput,
 } from './schema.js';
 
@@ -324,6 +326,39 @@ export async function setStatus(
       data: { from: trace.status, to },
     });
     return { trace: next, event };
+  });
+}
+
+/**
+ * Replaces a trace's text (and optionally metadata), for sources that changed upstream (ingest). The event
+ * records the reason and the content hashes before and after, never the text.
+ */
+export async function revise(ctx: Context, raw: ReviseInput, actor: Actor): Promise<Trace> {
+  const input = parseInput(reviseInput, raw);
+  const found: Redaction[][] = [];
+  const text = redactField(input.text, found);
+  const reason = redactSecrets(input.reason).text;
+  const redactions = mergeRedactions(...found);
+  return ctx.storage.write(async (w) => {
+    const trace = await requireTrace(w, input.id);
+    requireNotForgotten(trace, 'revised');
+    requireVersion(trace, input.expectedVersion);
+    const next: Trace = { ...trace, text, meta: input.meta ?? trace.meta };
+    if (next.text === trace.text && JSON.stringify(next.meta) === JSON.stringify(trace.meta)) return trace;
+    const now = ctx.clock.now();
+    const revised: Trace = { ...next, version: trace.version + 1, updatedAt: now };
+    const config = await loadStrengthConfig(w);
+    const indexing = indexingOf(revised, config);
+    await w.updateTrace(revised, indexing);
+    await w.appendEvent({
+      type: 'trace.revise',
+      at: now,
+      actor,
+      traceId: trace.id,
+      reason,
+      data: { before: { contentHash: indexingOf(trace, config).contentHash }, after: { contentHash: indexing.contentHash }, ...(redactions.length ? { redactions } : {}) },
+    });
+    return revised;
   });
 }
 

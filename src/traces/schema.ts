@@ -129,3 +129,12 @@ export const statusChangeInput = z.strictObject({
   expectedVersion: z.number().int().positive().optional(),
 });
 export type StatusChangeInput = z.input<typeof statusChangeInput>;
+
+export const reviseInput = z.strictObject({
+  id: idSchema,
+  text: text('text', MAX_TEXT_CHARS),
+  meta: z.record(z.string(), z.unknown()).optional(),
+  reason: reasonSchema,
+  expectedVersion: z.number().int().positive().optional(),
+});
+export type ReviseInput = z.input<typeof reviseInput>;

@@ -256,6 +256,13 @@ export class SqliteStorage implements Storage, StorageWriter {
     });
   }
 
+  async tracesBySourcePrefix(prefix: string): Promise<Trace[]> {
+    // A range on the indexed column instead of LIKE, so no character in the prefix acts as a wildcard.
+    return this.all(`SELECT ${TRACE_COLS} FROM traces t WHERE t.source >= ? AND t.source < ? ORDER BY t.seq`, [prefix, `${prefix}\u{10FFFF}`]).map(
+      rowToTrace,
+    );
+  }
+
   async tracesByContentHash(hash: string, statuses: TraceStatus[]): Promise<Trace[]> {
     return this.all(
       `SELECT ${TRACE_COLS} FROM traces t WHERE t.content_hash = ? AND t.status IN (SELECT value FROM json_each(?)) ORDER BY t.seq`,

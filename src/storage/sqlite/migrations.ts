@@ -179,6 +179,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE instances ADD COLUMN last_place TEXT;
   ALTER TABLE instances ADD COLUMN last_place_at INTEGER;
   `,
+  /* 3 -> 4: find traces by where they came from (ingest keeps sources in step with their documents) */ `
+  CREATE INDEX traces_source ON traces (source);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
