@@ -1,45 +1,28 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Physarum } from '../physarum.js';
-import { SqliteStorage } from '../storage/sqlite/index.js';
 import { ManualClock } from '../clock.js';
-import { PhysarumError, isPhysarumError } from '../errors/index.js';
 import { DAY_MS, DEFAULT_STRENGTH } from '../strength/index.js';
 import { estimateTokens } from './tokens.js';
 import { FENCE_CLOSE, FENCE_OPEN } from './quote.js';
 import type { BriefInput } from './index.js';
+import { agent, person, refusal, prng, openTestStore, closeTestStore, type TestStore } from '../../test/helpers/core.js';
 
-const agent = { name: 'aria-1', role: 'agent' as const, model: 'claude-test' };
-const person = { name: 'ren', role: 'human' as const };
 const HOUR = 3_600_000;
 const IDENTITY_HEADING = '## Identity (human-approved)';
 
 let dir: string;
 let clock: ManualClock;
 let p: Physarum;
+let store: TestStore;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'physarum-'));
-  clock = new ManualClock(Date.UTC(2026, 0, 1));
-  p = new Physarum({ storage: SqliteStorage.open({ path: join(dir, 'p.db') }), root: dir, clock });
+  store = openTestStore();
+  ({ dir, clock, p } = store);
 });
 
-afterEach(async () => {
-  await p.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeTestStore(store));
 
-async function refusal(call: Promise<unknown>): Promise<PhysarumError> {
-  try {
-    await call;
-  } catch (e) {
-    if (isPhysarumError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 async function approveIdentity(text: string, doc = 'who-we-are'): Promise<void> {
   const proposal = await p.proposeIdentity({ doc, text, reason: 'setup' }, person);
@@ -51,16 +34,6 @@ function lines(text: string): string[] {
   return text.split(/\r\n|[\n\r\u000b\u000c\u0085\u2028\u2029]/u);
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['entropy', 'gibbs', 'shannon', 'the', 'a', 'of', 'heat', 'death', 'draft', 'section', 'parser', 'cache', 'x', 'supercalifragilistic', '42', '3.14159'];
 

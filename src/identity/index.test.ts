@@ -1,40 +1,22 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Physarum } from '../physarum.js';
-import { SqliteStorage } from '../storage/sqlite/index.js';
 import { ManualClock } from '../clock.js';
-import { PhysarumError, isPhysarumError } from '../errors/index.js';
+import { agent, person, refusal, openTestStore, closeTestStore, type TestStore } from '../../test/helpers/core.js';
 
-const agent = { name: 'aria-1', role: 'agent' as const, model: 'claude-test' };
-const person = { name: 'ren', role: 'human' as const };
 const GITHUB_TOKEN = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8';
 
 let dir: string;
 let clock: ManualClock;
 let p: Physarum;
+let store: TestStore;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'physarum-'));
-  clock = new ManualClock(Date.UTC(2026, 0, 1));
-  p = new Physarum({ storage: SqliteStorage.open({ path: join(dir, 'p.db') }), root: dir, clock });
+  store = openTestStore();
+  ({ dir, clock, p } = store);
 });
 
-afterEach(async () => {
-  await p.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeTestStore(store));
 
-async function refusal(call: Promise<unknown>): Promise<PhysarumError> {
-  try {
-    await call;
-  } catch (e) {
-    if (isPhysarumError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 /** The identity section of a briefing: from its heading up to the next "## " heading. */
 function identitySection(text: string): string {

@@ -1,41 +1,23 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Physarum } from '../physarum.js';
-import { SqliteStorage } from '../storage/sqlite/index.js';
 import { ManualClock } from '../clock.js';
-import { PhysarumError, isPhysarumError } from '../errors/index.js';
 import type { PalimpsestEvent } from './events.js';
+import { agent, person, refusal, openTestStore, closeTestStore, type TestStore } from '../../test/helpers/core.js';
 
-const agent = { name: 'aria-1', role: 'agent' as const, model: 'claude-test' };
-const person = { name: 'ren', role: 'human' as const };
 const MINUTE = 60_000;
 
 let dir: string;
 let clock: ManualClock;
 let p: Physarum;
+let store: TestStore;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'physarum-'));
-  clock = new ManualClock(Date.UTC(2026, 0, 1));
-  p = new Physarum({ storage: SqliteStorage.open({ path: join(dir, 'p.db') }), root: dir, clock });
+  store = openTestStore();
+  ({ dir, clock, p } = store);
 });
 
-afterEach(async () => {
-  await p.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeTestStore(store));
 
-async function refusal(call: Promise<unknown>): Promise<PhysarumError> {
-  try {
-    await call;
-  } catch (e) {
-    if (isPhysarumError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 /** Does `count` operations across several traces and kinds of change; returns how many events they should log. */
 async function busyStore(count: number): Promise<number> {

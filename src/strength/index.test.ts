@@ -2,21 +2,12 @@ import { describe, it, expect } from 'vitest';
 import { isPhysarumError } from '../errors/index.js';
 import { TRACE_KINDS, TRUST_LEVELS } from '../traces/schema.js';
 import { DAY_MS, DEFAULT_STRENGTH, currentStrength, decayKey, floorKey, initialStrength, parseDuration, reinforce } from './index.js';
+import { agent, person, prng } from '../../test/helpers/core.js';
 
 const HALF = DEFAULT_STRENGTH.halfLifeMs;
 const T0 = Date.UTC(2026, 0, 1);
 
 /** Mulberry32: a small seeded PRNG so the property loops are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('initialStrength()', () => {
   it('is the kind weight times the trust weight', () => {
