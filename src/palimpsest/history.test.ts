@@ -1,22 +1,12 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { Physarum } from '../physarum.js';
-import { ManualClock } from '../clock.js';
 import type { PalimpsestEvent } from './events.js';
 import { agent, person, refusal, openTestStore, closeTestStore, type TestStore } from '../../test/helpers/core.js';
 
 const MINUTE = 60_000;
 
-let dir: string;
-let clock: ManualClock;
-let p: Physarum;
-let store: TestStore;
-
-beforeEach(() => {
-  store = openTestStore();
-  ({ dir, clock, p } = store);
-});
-
-afterEach(() => closeTestStore(store));
+let s: TestStore;
+beforeEach(() => (s = openTestStore()));
+afterEach(() => closeTestStore(s));
 
 
 /** Does `count` operations across several traces and kinds of change; returns how many events they should log. */
@@ -24,20 +14,20 @@ async function busyStore(count: number): Promise<number> {
   const ids: string[] = [];
   let logged = 0;
   for (let i = 0; i < count; i++) {
-    clock.advance(MINUTE);
+    s.clock.advance(MINUTE);
     const step = i % 5;
     const target = ids[i % Math.max(1, ids.length)];
     if (step === 0 || target === undefined) {
-      ids.push((await p.deposit({ text: `note number ${i}`, tags: [`t${i}`] }, agent)).trace.id);
+      ids.push((await s.p.deposit({ text: `note number ${i}`, tags: [`t${i}`] }, agent)).trace.id);
     } else if (step === 1) {
-      await p.follow({ id: target }, agent);
+      await s.p.follow({ id: target }, agent);
     } else if (step === 2) {
-      await p.annotate({ id: target, stance: 'note', text: `remark ${i}` }, person);
+      await s.p.annotate({ id: target, stance: 'note', text: `remark ${i}` }, person);
     } else if (step === 3) {
-      await p.retag({ id: target, addTags: [`extra-${i}`], reason: `retag ${i}` }, person);
+      await s.p.retag({ id: target, addTags: [`extra-${i}`], reason: `retag ${i}` }, person);
     } else {
-      await p.archive({ id: target, reason: `archive ${i}` }, person);
-      await p.restore({ id: target, reason: `restore ${i}` }, person);
+      await s.p.archive({ id: target, reason: `archive ${i}` }, person);
+      await s.p.restore({ id: target, reason: `restore ${i}` }, person);
       logged += 1;
     }
     logged += 1;
@@ -47,16 +37,16 @@ async function busyStore(count: number): Promise<number> {
 
 describe('history()', () => {
   it('lists one trace’s events newest first, with actor and reason', async () => {
-    const { trace } = await p.deposit({ text: 'history of me', tags: ['a'] }, agent);
-    clock.advance(MINUTE);
-    await p.follow({ id: trace.id }, agent);
-    clock.advance(MINUTE);
-    await p.retag({ id: trace.id, addTags: ['b'], reason: 'more precise' }, person);
-    clock.advance(MINUTE);
-    await p.archive({ id: trace.id, reason: 'done with it' }, person);
-    await p.deposit({ text: 'someone else' }, agent);
+    const { trace } = await s.p.deposit({ text: 'history of me', tags: ['a'] }, agent);
+    s.clock.advance(MINUTE);
+    await s.p.follow({ id: trace.id }, agent);
+    s.clock.advance(MINUTE);
+    await s.p.retag({ id: trace.id, addTags: ['b'], reason: 'more precise' }, person);
+    s.clock.advance(MINUTE);
+    await s.p.archive({ id: trace.id, reason: 'done with it' }, person);
+    await s.p.deposit({ text: 'someone else' }, agent);
 
-    const events = await p.history({ id: trace.id });
+    const events = await s.p.history({ id: trace.id });
     expect(events.map((e) => e.type)).toEqual(['trace.archive', 'trace.retag', 'trace.follow', 'trace.deposit']);
     expect(events.every((e) => e.traceId === trace.id)).toBe(true);
     expect(events.map((e) => e.actor.name)).toEqual(['ren', 'ren', 'aria-1', 'aria-1']);
@@ -67,18 +57,18 @@ describe('history()', () => {
   });
 
   it('refuses an unknown trace with NOT_FOUND', async () => {
-    const e = await refusal(p.history({ id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }));
+    const e = await refusal(s.p.history({ id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }));
     expect(e.code).toBe('NOT_FOUND');
   });
 
   it('pages back through the whole store with before', async () => {
     await busyStore(23);
-    const all = await p.history({ limit: 1000 });
+    const all = await s.p.history({ limit: 1000 });
     expect(all.length).toBeGreaterThan(20);
     const paged: PalimpsestEvent[] = [];
     let before: number | undefined;
     for (;;) {
-      const page = await p.history({ limit: 7, ...(before !== undefined ? { before } : {}) });
+      const page = await s.p.history({ limit: 7, ...(before !== undefined ? { before } : {}) });
       if (page.length === 0) break;
       expect(page.length).toBeLessThanOrEqual(7);
       paged.push(...page);
@@ -89,29 +79,29 @@ describe('history()', () => {
 
   it('follows the log oldest first with after', async () => {
     await busyStore(12);
-    const all = await p.history({ limit: 1000 });
+    const all = await s.p.history({ limit: 1000 });
     const oldestFirst = [...all].reverse();
     const cut = oldestFirst[4]?.seq ?? NaN;
-    const after = await p.history({ after: cut, limit: 3 });
+    const after = await s.p.history({ after: cut, limit: 3 });
     expect(after.map((e) => e.seq)).toEqual(oldestFirst.slice(5, 8).map((e) => e.seq));
-    expect(await p.history({ after: 0, limit: 1000 })).toEqual(oldestFirst);
+    expect(await s.p.history({ after: 0, limit: 1000 })).toEqual(oldestFirst);
   });
 
   it('filters by actor and type', async () => {
     await busyStore(10);
-    const byPerson = await p.history({ actor: 'ren', limit: 1000 });
+    const byPerson = await s.p.history({ actor: 'ren', limit: 1000 });
     expect(byPerson.length).toBeGreaterThan(0);
     expect(byPerson.every((e) => e.actor.name === 'ren')).toBe(true);
-    const deposits = await p.history({ type: 'trace.deposit', limit: 1000 });
+    const deposits = await s.p.history({ type: 'trace.deposit', limit: 1000 });
     expect(deposits.length).toBeGreaterThan(0);
     expect(deposits.every((e) => e.type === 'trace.deposit')).toBe(true);
   });
 
   it('is complete and strictly ordered after many operations', async () => {
     const expected = await busyStore(60);
-    const all = await p.history({ limit: 1000 });
+    const all = await s.p.history({ limit: 1000 });
     expect(all).toHaveLength(expected);
-    expect((await p.info()).events).toBe(expected);
+    expect((await s.p.info()).events).toBe(expected);
     const seqs = all.map((e) => e.seq).reverse();
     for (let i = 1; i < seqs.length; i++) expect(seqs[i] ?? 0).toBeGreaterThan(seqs[i - 1] ?? Infinity);
     expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
@@ -120,95 +110,95 @@ describe('history()', () => {
 
 describe('revert()', () => {
   it('undoes a retag, restoring the earlier tags and places, and logs the revert', async () => {
-    const { trace } = await p.deposit({ text: 'tagged', tags: ['a'], places: ['src/a.ts'] }, agent);
-    const retagged = await p.retag({ id: trace.id, addTags: ['b'], removeTags: ['a'], addPlaces: ['src/b.ts'], reason: 'reorganise' }, agent);
+    const { trace } = await s.p.deposit({ text: 'tagged', tags: ['a'], places: ['src/a.ts'] }, agent);
+    const retagged = await s.p.retag({ id: trace.id, addTags: ['b'], removeTags: ['a'], addPlaces: ['src/b.ts'], reason: 'reorganise' }, agent);
     expect(retagged.tags).toEqual(['b']);
-    const [retagEvent] = await p.history({ id: trace.id });
+    const [retagEvent] = await s.p.history({ id: trace.id });
     if (!retagEvent) throw new Error('no retag event');
-    clock.advance(MINUTE);
+    s.clock.advance(MINUTE);
 
-    const { trace: reverted, event } = await p.revert({ event: retagEvent.id, reason: 'the old tags were right' }, person);
+    const { trace: reverted, event } = await s.p.revert({ event: retagEvent.id, reason: 'the old tags were right' }, person);
     expect(reverted.tags).toEqual(['a']);
     expect(reverted.places).toEqual(['src/a.ts']);
     expect(reverted.version).toBe(retagged.version + 1);
-    expect((await p.get(trace.id)).trace).toMatchObject({ tags: ['a'], places: ['src/a.ts'] });
-    expect((await p.search({ query: 'tagged', tag: 'a' })).results).toHaveLength(1);
-    expect((await p.search({ query: 'tagged', tag: 'b' })).results).toHaveLength(0);
+    expect((await s.p.get(trace.id)).trace).toMatchObject({ tags: ['a'], places: ['src/a.ts'] });
+    expect((await s.p.search({ query: 'tagged', tag: 'a' })).results).toHaveLength(1);
+    expect((await s.p.search({ query: 'tagged', tag: 'b' })).results).toHaveLength(0);
 
     expect(event).toMatchObject({ type: 'event.revert', subject: retagEvent.id, reason: 'the old tags were right', actor: person, traceId: trace.id });
-    const [latest] = await p.history({ id: trace.id });
+    const [latest] = await s.p.history({ id: trace.id });
     expect(latest?.id).toBe(event.id);
     expect(latest?.data['reverted']).toBe('trace.retag');
   });
 
   it('undoes an archive', async () => {
-    const { trace } = await p.deposit({ text: 'archived by mistake' }, agent);
-    const { event: archive } = await p.archive({ id: trace.id, reason: 'looks old' }, agent);
+    const { trace } = await s.p.deposit({ text: 'archived by mistake' }, agent);
+    const { event: archive } = await s.p.archive({ id: trace.id, reason: 'looks old' }, agent);
     if (!archive) throw new Error('no archive event');
-    const { trace: after } = await p.revert({ event: archive.id, reason: 'still useful' }, person);
+    const { trace: after } = await s.p.revert({ event: archive.id, reason: 'still useful' }, person);
     expect(after.status).toBe('live');
-    expect((await p.search({ query: 'mistake' })).results.map((r) => r.trace.id)).toEqual([trace.id]);
+    expect((await s.p.search({ query: 'mistake' })).results.map((r) => r.trace.id)).toEqual([trace.id]);
   });
 
   it('undoes a restore by archiving again', async () => {
-    const { trace } = await p.deposit({ text: 'x' }, agent);
-    await p.archive({ id: trace.id, reason: 'old' }, person);
-    const { event: restore } = await p.restore({ id: trace.id, reason: 'maybe' }, agent);
+    const { trace } = await s.p.deposit({ text: 'x' }, agent);
+    await s.p.archive({ id: trace.id, reason: 'old' }, person);
+    const { event: restore } = await s.p.restore({ id: trace.id, reason: 'maybe' }, agent);
     if (!restore) throw new Error('no restore event');
-    const { trace: after } = await p.revert({ event: restore.id, reason: 'no, it is old' }, person);
+    const { trace: after } = await s.p.revert({ event: restore.id, reason: 'no, it is old' }, person);
     expect(after.status).toBe('archived');
   });
 
   it('undoes a deposit by archiving the trace', async () => {
-    const { trace } = await p.deposit({ text: 'spam from a confused agent' }, agent);
-    const [deposit] = await p.history({ id: trace.id });
+    const { trace } = await s.p.deposit({ text: 'spam from a confused agent' }, agent);
+    const [deposit] = await s.p.history({ id: trace.id });
     if (!deposit) throw new Error('no deposit event');
-    const { trace: after, event } = await p.revert({ event: deposit.id, reason: 'noise' }, person);
+    const { trace: after, event } = await s.p.revert({ event: deposit.id, reason: 'noise' }, person);
     expect(after.status).toBe('archived');
     expect(after.text).toBe('spam from a confused agent');
     expect(event.data['reverted']).toBe('trace.deposit');
-    expect((await p.search({ query: 'spam' })).results).toEqual([]);
+    expect((await s.p.search({ query: 'spam' })).results).toEqual([]);
   });
 
   it('refuses to revert a forget with CONFLICT', async () => {
-    const { trace } = await p.deposit({ text: 'erased' }, agent);
-    const forgotten = await p.forget({ id: trace.id, reason: 'secret' }, person);
-    const [forget] = await p.history({ id: trace.id });
+    const { trace } = await s.p.deposit({ text: 'erased' }, agent);
+    const forgotten = await s.p.forget({ id: trace.id, reason: 'secret' }, person);
+    const [forget] = await s.p.history({ id: trace.id });
     expect(forget?.type).toBe('trace.forget');
-    const before = await p.history({ limit: 1000 });
-    const e = await refusal(p.revert({ event: forget?.id ?? '', reason: 'undo' }, person));
+    const before = await s.p.history({ limit: 1000 });
+    const e = await refusal(s.p.revert({ event: forget?.id ?? '', reason: 'undo' }, person));
     expect(e.code).toBe('CONFLICT');
-    expect((await p.get(trace.id)).trace).toEqual(forgotten);
-    expect(await p.history({ limit: 1000 })).toEqual(before);
+    expect((await s.p.get(trace.id)).trace).toEqual(forgotten);
+    expect(await s.p.history({ limit: 1000 })).toEqual(before);
   });
 
   it('refuses an agent with FORBIDDEN and changes nothing', async () => {
-    const { trace } = await p.deposit({ text: 'mine', tags: ['a'] }, agent);
-    await p.retag({ id: trace.id, addTags: ['b'], reason: 'add b' }, agent);
-    const [retag] = await p.history({ id: trace.id });
-    const before = await p.history({ limit: 1000 });
-    const e = await refusal(p.revert({ event: retag?.id ?? '', reason: 'agent wants it back' }, agent));
+    const { trace } = await s.p.deposit({ text: 'mine', tags: ['a'] }, agent);
+    await s.p.retag({ id: trace.id, addTags: ['b'], reason: 'add b' }, agent);
+    const [retag] = await s.p.history({ id: trace.id });
+    const before = await s.p.history({ limit: 1000 });
+    const e = await refusal(s.p.revert({ event: retag?.id ?? '', reason: 'agent wants it back' }, agent));
     expect(e.code).toBe('FORBIDDEN');
-    expect((await p.get(trace.id)).trace.tags).toEqual(['a', 'b']);
-    expect(await p.history({ limit: 1000 })).toEqual(before);
+    expect((await s.p.get(trace.id)).trace.tags).toEqual(['a', 'b']);
+    expect(await s.p.history({ limit: 1000 })).toEqual(before);
   });
 
   it('refuses an unknown event with NOT_FOUND and a missing reason with INVALID_INPUT', async () => {
-    expect((await refusal(p.revert({ event: '01ARZ3NDEKTSV4RRFFQ69G5FAV', reason: 'x' }, person))).code).toBe('NOT_FOUND');
-    const { trace } = await p.deposit({ text: 'x' }, agent);
-    const [deposit] = await p.history({ id: trace.id });
-    const e = await refusal(p.revert({ event: deposit?.id ?? '', reason: ' ' }, person));
+    expect((await refusal(s.p.revert({ event: '01ARZ3NDEKTSV4RRFFQ69G5FAV', reason: 'x' }, person))).code).toBe('NOT_FOUND');
+    const { trace } = await s.p.deposit({ text: 'x' }, agent);
+    const [deposit] = await s.p.history({ id: trace.id });
+    const e = await refusal(s.p.revert({ event: deposit?.id ?? '', reason: ' ' }, person));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.field).toBe('reason');
-    expect((await p.get(trace.id)).trace.status).toBe('live');
+    expect((await s.p.get(trace.id)).trace.status).toBe('live');
   });
 
   it('refuses events that cannot be reverted with CONFLICT', async () => {
-    const { trace } = await p.deposit({ text: 'followed' }, agent);
-    const followed = await p.follow({ id: trace.id }, agent);
-    const [follow] = await p.history({ id: trace.id });
+    const { trace } = await s.p.deposit({ text: 'followed' }, agent);
+    const followed = await s.p.follow({ id: trace.id }, agent);
+    const [follow] = await s.p.history({ id: trace.id });
     expect(follow?.type).toBe('trace.follow');
-    expect((await refusal(p.revert({ event: follow?.id ?? '', reason: 'x' }, person))).code).toBe('CONFLICT');
-    expect((await p.get(trace.id)).trace).toEqual(followed);
+    expect((await refusal(s.p.revert({ event: follow?.id ?? '', reason: 'x' }, person))).code).toBe('CONFLICT');
+    expect((await s.p.get(trace.id)).trace).toEqual(followed);
   });
 });

@@ -1,7 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { join } from 'node:path';
 import { Physarum } from '../physarum.js';
-import { ManualClock } from '../clock.js';
 import { DAY_MS, DEFAULT_STRENGTH } from '../strength/index.js';
 import type { DepositInput } from '../traces/schema.js';
 import { STRENGTH_WEIGHT } from './index.js';
@@ -10,36 +9,28 @@ import { agent, person, refusal, openTestStore, closeTestStore, type TestStore }
 const other = { name: 'bo-2', role: 'agent' as const, model: 'claude-test' };
 const HOUR = 3_600_000;
 
-let dir: string;
-let clock: ManualClock;
-let p: Physarum;
-let store: TestStore;
-
-beforeEach(() => {
-  store = openTestStore();
-  ({ dir, clock, p } = store);
-});
-
-afterEach(() => closeTestStore(store));
+let s: TestStore;
+beforeEach(() => (s = openTestStore()));
+afterEach(() => closeTestStore(s));
 
 
 async function put(input: DepositInput, actor: typeof agent | typeof person = agent): Promise<string> {
-  return (await p.deposit(input, actor)).trace.id;
+  return (await s.p.deposit(input, actor)).trace.id;
 }
 
 /** Ids found by a search, in result order. */
 async function ids(input: Parameters<Physarum['search']>[0]): Promise<string[]> {
-  return (await p.search(input)).results.map((r) => r.trace.id);
+  return (await s.p.search(input)).results.map((r) => r.trace.id);
 }
 
 describe('search()', () => {
   it('ranks the more relevant trace first', async () => {
     const weak = await put({ text: 'Notes from the meeting: lunch, parking, the budget, and one remark about entropy near the end.' });
-    clock.advance(7 * HOUR);
+    s.clock.advance(7 * HOUR);
     const strong = await put({ text: 'Entropy: Gibbs entropy versus Shannon entropy.' });
-    clock.advance(7 * HOUR);
+    s.clock.advance(7 * HOUR);
     await put({ text: 'Unrelated: the parking garage closes at nine.' });
-    const { results, terms } = await p.search({ query: 'entropy' });
+    const { results, terms } = await s.p.search({ query: 'entropy' });
     expect(terms).toEqual(['entropy']);
     expect(results.map((r) => r.trace.id)).toEqual([strong, weak]);
     expect(results[0]?.parts.relevance).toBe(1);
@@ -49,16 +40,16 @@ describe('search()', () => {
 
   it('lets strength lift one of two equally relevant traces, and the score is the sum of its parts', async () => {
     const older = await put({ text: 'Cache invalidation happens on deploy.', kind: 'note' });
-    clock.advance(7 * HOUR); // beyond the context window, so neither lends the other context
+    s.clock.advance(7 * HOUR); // beyond the context window, so neither lends the other context
     const newer = await put({ text: 'Cache invalidation happens on deploy.', kind: 'todo' });
-    clock.advance(HOUR);
+    s.clock.advance(HOUR);
 
-    const before = (await p.search({ query: 'cache invalidation' })).results;
+    const before = (await s.p.search({ query: 'cache invalidation' })).results;
     expect(before.map((r) => r.trace.id)).toEqual([newer, older]);
     expect(before[0]?.parts.relevance).toBeCloseTo(before[1]?.parts.relevance ?? NaN, 12);
 
-    await p.follow({ id: older }, person);
-    const { results } = await p.search({ query: 'cache invalidation' });
+    await s.p.follow({ id: older }, person);
+    const { results } = await s.p.search({ query: 'cache invalidation' });
     expect(results.map((r) => r.trace.id)).toEqual([older, newer]);
     for (const r of results) {
       expect(r.parts.context).toBe(0);
@@ -73,7 +64,7 @@ describe('search()', () => {
   it('lends context to the traces written just before and after a hit', async () => {
     const question = await put({ text: 'Why does the importer hang on large files?' });
     const answer = await put({ text: 'Because it buffers everything; stream it instead.' });
-    const { results } = await p.search({ query: 'importer hang' });
+    const { results } = await s.p.search({ query: 'importer hang' });
     const found = new Map(results.map((r) => [r.trace.id, r]));
     expect(found.get(question)?.parts.relevance).toBe(1);
     expect(found.get(answer)?.parts.relevance).toBe(0);
@@ -92,7 +83,7 @@ describe('search()', () => {
       const unplaced = await put({ text: 'kiwi nowhere' });
       expect(new Set(await ids({ query: 'kiwi', place: 'src' }))).toEqual(new Set([file, section, nested]));
       expect(new Set(await ids({ query: 'kiwi', place: './src/a.ts' }))).toEqual(new Set([file, section]));
-      expect(new Set(await ids({ query: 'kiwi', place: join(dir, 'src', 'lib') }))).toEqual(new Set([nested]));
+      expect(new Set(await ids({ query: 'kiwi', place: join(s.dir, 'src', 'lib') }))).toEqual(new Set([nested]));
       expect(new Set(await ids({ query: 'kiwi' }))).toEqual(new Set([file, section, nested, sibling, elsewhere, unplaced]));
     });
 
@@ -125,7 +116,7 @@ describe('search()', () => {
 
     it('author keeps only traces by that author', async () => {
       const mine = await put({ text: 'kiwi mine' }, agent);
-      const theirs = (await p.deposit({ text: 'kiwi theirs' }, other)).trace.id;
+      const theirs = (await s.p.deposit({ text: 'kiwi theirs' }, other)).trace.id;
       expect(await ids({ query: 'kiwi', author: 'aria-1' })).toEqual([mine]);
       expect(await ids({ query: 'kiwi', author: 'bo-2' })).toEqual([theirs]);
       expect(await ids({ query: 'kiwi', author: 'nobody' })).toEqual([]);
@@ -133,7 +124,7 @@ describe('search()', () => {
 
     it('since accepts a date or a duration back from now', async () => {
       const old = await put({ text: 'kiwi old' });
-      clock.advance(10 * DAY_MS);
+      s.clock.advance(10 * DAY_MS);
       const recent = await put({ text: 'kiwi recent' });
       expect(await ids({ query: 'kiwi', since: '7d' })).toEqual([recent]);
       expect(await ids({ query: 'kiwi', since: '2026-01-05' })).toEqual([recent]);
@@ -144,8 +135,8 @@ describe('search()', () => {
     });
 
     it('since refuses something that is neither a date nor a duration', async () => {
-      expect((await refusal(p.search({ query: 'kiwi', since: '2026000' }))).field).toBe('since');
-      const e = await refusal(p.search({ query: 'kiwi', since: 'last tuesday' }));
+      expect((await refusal(s.p.search({ query: 'kiwi', since: '2026000' }))).field).toBe('since');
+      const e = await refusal(s.p.search({ query: 'kiwi', since: 'last tuesday' }));
       expect(e.code).toBe('INVALID_INPUT');
       expect(e.field).toBe('since');
     });
@@ -153,7 +144,7 @@ describe('search()', () => {
     it('status defaults to live and can ask for archived or both', async () => {
       const live = await put({ text: 'kiwi live' });
       const archived = await put({ text: 'kiwi archived' });
-      await p.archive({ id: archived, reason: 'old' }, person);
+      await s.p.archive({ id: archived, reason: 'old' }, person);
       expect(await ids({ query: 'kiwi' })).toEqual([live]);
       expect(await ids({ query: 'kiwi', status: 'archived' })).toEqual([archived]);
       expect(new Set(await ids({ query: 'kiwi', status: ['live', 'archived'] }))).toEqual(new Set([live, archived]));
@@ -167,17 +158,17 @@ describe('search()', () => {
       expect(three).toHaveLength(3);
       expect(three[0]).toBe(best);
       expect(await ids({ query: 'kiwi', limit: 200 })).toHaveLength(16);
-      expect((await refusal(p.search({ query: 'kiwi', limit: 201 }))).field).toBe('limit');
-      expect((await refusal(p.search({ query: 'kiwi', limit: 0 }))).code).toBe('INVALID_INPUT');
+      expect((await refusal(s.p.search({ query: 'kiwi', limit: 201 }))).field).toBe('limit');
+      expect((await refusal(s.p.search({ query: 'kiwi', limit: 0 }))).code).toBe('INVALID_INPUT');
     });
   });
 
   describe('odd queries', () => {
     beforeEach(async () => {
       await put({ text: 'The unbalanced parser drops a term near the column boundary.' });
-      clock.advance(7 * HOUR);
+      s.clock.advance(7 * HOUR);
       await put({ text: 'A table of traces: drop in strength after a month.' });
-      clock.advance(7 * HOUR);
+      s.clock.advance(7 * HOUR);
     });
 
     const sensible: Array<[string, string]> = [
@@ -188,7 +179,7 @@ describe('search()', () => {
     ];
     for (const [query, word] of sensible) {
       it(`treats ${JSON.stringify(query)} as plain words`, async () => {
-        const { results, terms } = await p.search({ query });
+        const { results, terms } = await s.p.search({ query });
         expect(terms).toContain(word);
         expect(results.length).toBeGreaterThan(0);
         expect(results.some((r) => r.trace.text.toLowerCase().includes(word))).toBe(true);
@@ -196,39 +187,39 @@ describe('search()', () => {
     }
 
     it('keeps working after an SQL-looking query', async () => {
-      await p.search({ query: "'); DROP TABLE traces; --" });
-      expect((await p.info()).traces).toBe(2);
+      await s.p.search({ query: "'); DROP TABLE traces; --" });
+      expect((await s.p.info()).traces).toBe(2);
       expect(await ids({ query: 'unbalanced' })).toHaveLength(1);
     });
 
     it('searches stopwords when a query has nothing else', async () => {
-      const { terms } = await p.search({ query: 'a AND OR NOT' });
+      const { terms } = await s.p.search({ query: 'a AND OR NOT' });
       expect(terms).toEqual(['a', 'and', 'or', 'not']);
     });
 
     for (const query of ['*', '()', '🦠🧠', '', '   ', '!@#$%^&*()'.repeat(400), '-'.repeat(4000)]) {
       it(`returns no results for ${JSON.stringify(query.slice(0, 12))}${query.length > 12 ? ` (${query.length} chars)` : ''}`, async () => {
-        const { results, terms } = await p.search({ query });
+        const { results, terms } = await s.p.search({ query });
         expect(terms).toEqual([]);
         expect(results).toEqual([]);
       });
     }
 
     it('refuses a query over 4,000 characters with INVALID_INPUT on query', async () => {
-      const e = await refusal(p.search({ query: 'a'.repeat(4001) }));
+      const e = await refusal(s.p.search({ query: 'a'.repeat(4001) }));
       expect(e.code).toBe('INVALID_INPUT');
       expect(e.field).toBe('query');
     });
 
     it('refuses an unknown field', async () => {
-      const e = await refusal(p.search({ query: 'x', sort: 'asc' } as never));
+      const e = await refusal(s.p.search({ query: 'x', sort: 'asc' } as never));
       expect(e.code).toBe('INVALID_INPUT');
     });
   });
 
   it('matches word forms through stemming', async () => {
     const runs = await put({ text: 'The job runs nightly.' });
-    clock.advance(7 * HOUR);
+    s.clock.advance(7 * HOUR);
     await put({ text: 'The jog is daily.' });
     expect(await ids({ query: 'running' })).toEqual([runs]);
   });
@@ -250,7 +241,7 @@ describe('sense()', () => {
     const strong = await put({ text: 'a decision', kind: 'decision', places: ['src/a.ts'] }, person);
     const middle = await put({ text: 'a warning', kind: 'warning', places: ['src/a.ts'] }, agent);
     await put({ text: 'elsewhere', places: ['src/b.ts'] }, agent);
-    const { place, results } = await p.sense({ place: './src/a.ts' });
+    const { place, results } = await s.p.sense({ place: './src/a.ts' });
     expect(place).toBe('src/a.ts');
     expect(results.map((r) => r.trace.id)).toEqual([strong, middle, weak]);
     expect(results[0]?.strength).toBeCloseTo(2.25, 12);
@@ -259,12 +250,12 @@ describe('sense()', () => {
 
   it('orders by current strength, so a followed older trace can pass a newer stronger one', async () => {
     const older = await put({ text: 'older', places: ['x.ts'] });
-    clock.advance(30 * DAY_MS);
+    s.clock.advance(30 * DAY_MS);
     const newer = await put({ text: 'newer', kind: 'decision', places: ['x.ts'] }, person);
-    expect((await p.sense({ place: 'x.ts' })).results.map((r) => r.trace.id)).toEqual([newer, older]);
-    await p.follow({ id: older }, agent);
-    await p.follow({ id: older }, agent);
-    expect((await p.sense({ place: 'x.ts' })).results.map((r) => r.trace.id)).toEqual([older, newer]);
+    expect((await s.p.sense({ place: 'x.ts' })).results.map((r) => r.trace.id)).toEqual([newer, older]);
+    await s.p.follow({ id: older }, agent);
+    await s.p.follow({ id: older }, agent);
+    expect((await s.p.sense({ place: 'x.ts' })).results.map((r) => r.trace.id)).toEqual([older, newer]);
   });
 
   it('with parents, includes the file of a section and its folders, saying where each was found', async () => {
@@ -274,10 +265,10 @@ describe('sense()', () => {
     await put({ text: 'other section', places: ['docs/essay.md#Intro'] });
     await put({ text: 'other folder', places: ['src'] });
 
-    const exact = await p.sense({ place: 'docs/essay.md#Entropy' });
+    const exact = await s.p.sense({ place: 'docs/essay.md#Entropy' });
     expect(exact.results.map((r) => r.trace.id)).toEqual([section]);
 
-    const withParents = await p.sense({ place: 'docs/essay.md#Entropy', parents: true });
+    const withParents = await s.p.sense({ place: 'docs/essay.md#Entropy', parents: true });
     const at = new Map(withParents.results.map((r) => [r.trace.id, r.at]));
     expect(new Set(at.keys())).toEqual(new Set([section, file, folder]));
     expect(at.get(section)).toBe('docs/essay.md#Entropy');
@@ -288,37 +279,37 @@ describe('sense()', () => {
   it('with parents, includes a topic’s parent topics', async () => {
     const sub = await put({ text: 'sub', places: ['topic:physics/entropy'] });
     const top = await put({ text: 'top', places: ['topic:physics'] });
-    const { results } = await p.sense({ place: 'topic:physics/entropy', parents: true });
+    const { results } = await s.p.sense({ place: 'topic:physics/entropy', parents: true });
     expect(new Set(results.map((r) => r.trace.id))).toEqual(new Set([sub, top]));
   });
 
   it('leaves out faded traces unless asked, while search still finds them', async () => {
     const faded = await put({ text: 'an ancient axolotl remark', places: ['src/a.ts'] });
-    clock.advance(4 * DEFAULT_STRENGTH.halfLifeMs); // 1.0 → 0.0625, below the 0.1 floor
+    s.clock.advance(4 * DEFAULT_STRENGTH.halfLifeMs); // 1.0 → 0.0625, below the 0.1 floor
     const fresh = await put({ text: 'fresh note', places: ['src/a.ts'] });
-    expect((await p.sense({ place: 'src/a.ts' })).results.map((r) => r.trace.id)).toEqual([fresh]);
-    const all = await p.sense({ place: 'src/a.ts', includeFaded: true });
+    expect((await s.p.sense({ place: 'src/a.ts' })).results.map((r) => r.trace.id)).toEqual([fresh]);
+    const all = await s.p.sense({ place: 'src/a.ts', includeFaded: true });
     expect(all.results.map((r) => r.trace.id)).toEqual([fresh, faded]);
     expect(all.results[1]?.strength).toBeCloseTo(0.0625, 12);
-    const found = await p.search({ query: 'axolotl' });
+    const found = await s.p.search({ query: 'axolotl' });
     expect(found.results.map((r) => r.trace.id)).toEqual([faded]);
     expect(found.results[0]?.parts.strength).toBeCloseTo(0.0625, 12);
   });
 
   it('keeps a trace just above the floor', async () => {
     const id = await put({ text: 'borderline', places: ['b.ts'] });
-    clock.advance(3.3 * DEFAULT_STRENGTH.halfLifeMs); // 1.0 → ~0.1015
-    expect((await p.sense({ place: 'b.ts' })).results.map((r) => r.trace.id)).toEqual([id]);
+    s.clock.advance(3.3 * DEFAULT_STRENGTH.halfLifeMs); // 1.0 → ~0.1015
+    expect((await s.p.sense({ place: 'b.ts' })).results.map((r) => r.trace.id)).toEqual([id]);
   });
 
   it('leaves out archived traces', async () => {
     const id = await put({ text: 'archived', places: ['a.ts'] });
-    await p.archive({ id, reason: 'old' }, person);
-    expect((await p.sense({ place: 'a.ts', includeFaded: true })).results).toEqual([]);
+    await s.p.archive({ id, reason: 'old' }, person);
+    expect((await s.p.sense({ place: 'a.ts', includeFaded: true })).results).toEqual([]);
   });
 
   it('refuses a malformed place', async () => {
-    const e = await refusal(p.sense({ place: 'ftp://x' }));
+    const e = await refusal(s.p.sense({ place: 'ftp://x' }));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.field).toBe('place');
   });

@@ -1,7 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { join } from 'node:path';
-import { Physarum } from '../physarum.js';
-import { ManualClock } from '../clock.js';
 import { PhysarumError } from '../errors/index.js';
 import { DAY_MS, DEFAULT_STRENGTH, reinforce } from '../strength/index.js';
 import { FORGOTTEN_TEXT } from './operations.js';
@@ -11,31 +9,23 @@ import { agent, person, refusal, openTestStore, closeTestStore, type TestStore }
 const HALF = DEFAULT_STRENGTH.halfLifeMs;
 const ANTHROPIC_KEY = 'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
 
-let dir: string;
-let clock: ManualClock;
-let p: Physarum;
-let store: TestStore;
-
-beforeEach(() => {
-  store = openTestStore();
-  ({ dir, clock, p } = store);
-});
-
-afterEach(() => closeTestStore(store));
+let s: TestStore;
+beforeEach(() => (s = openTestStore()));
+afterEach(() => closeTestStore(s));
 
 /** Awaits a call that must fail and returns its PhysarumError. */
 
 /** What a user can observe of the store: every event, and what a search for `query` finds. */
 async function snapshot(query: string) {
-  const events = await p.history({ limit: 1000 });
-  const found = await p.search({ query, status: ['live', 'archived'] });
-  const info = await p.info();
+  const events = await s.p.history({ limit: 1000 });
+  const found = await s.p.search({ query, status: ['live', 'archived'] });
+  const info = await s.p.info();
   return { events: events.map((e) => e.id), found: found.results.map((r) => r.trace.id), traces: info.traces };
 }
 
 describe('deposit()', () => {
   it('defaults an agent to agent source and trust, with its model as author', async () => {
-    const { trace, deduplicated } = await p.deposit({ text: 'the build needs node 20' }, agent);
+    const { trace, deduplicated } = await s.p.deposit({ text: 'the build needs node 20' }, agent);
     expect(deduplicated).toBe(false);
     expect(trace).toMatchObject({
       kind: 'note',
@@ -47,12 +37,12 @@ describe('deposit()', () => {
       strength: 1,
       author: { name: 'aria-1', role: 'agent', model: 'claude-test' },
     });
-    const stored = (await p.get(trace.id)).trace;
+    const stored = (await s.p.get(trace.id)).trace;
     expect(stored).toEqual(trace);
   });
 
   it('defaults a person to human source and trust', async () => {
-    const { trace } = await p.deposit({ text: 'we write in British English', kind: 'decision' }, person);
+    const { trace } = await s.p.deposit({ text: 'we write in British English', kind: 'decision' }, person);
     expect(trace.source).toBe('human');
     expect(trace.trust).toBe('human');
     expect(trace.author).toEqual({ name: 'ren', role: 'human' });
@@ -60,38 +50,38 @@ describe('deposit()', () => {
   });
 
   it('lets an agent lower its trust to external', async () => {
-    const { trace } = await p.deposit({ text: 'pasted from a forum', trust: 'external' }, agent);
+    const { trace } = await s.p.deposit({ text: 'pasted from a forum', trust: 'external' }, agent);
     expect(trace.trust).toBe('external');
     expect(trace.strength).toBe(0.5);
   });
 
   it('gives ingested text external trust by default', async () => {
-    const { trace } = await p.deposit({ text: 'feed item', source: 'ingest:https://example.org/feed' }, person);
+    const { trace } = await s.p.deposit({ text: 'feed item', source: 'ingest:https://example.org/feed' }, person);
     expect(trace.trust).toBe('external');
   });
 
   it('refuses an agent asking for human trust with INVALID_INPUT on trust', async () => {
-    const e = await refusal(p.deposit({ text: 'trust me', trust: 'human' }, agent));
+    const e = await refusal(s.p.deposit({ text: 'trust me', trust: 'human' }, agent));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.field).toBe('trust');
   });
 
   it('refuses an agent asking for human source with INVALID_INPUT on source', async () => {
-    const e = await refusal(p.deposit({ text: 'I am a person', source: 'human' }, agent));
+    const e = await refusal(s.p.deposit({ text: 'I am a person', source: 'human' }, agent));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.field).toBe('source');
   });
 
   it('normalises places: relative paths resolved, absolute paths inside the root made relative', async () => {
-    const { trace } = await p.deposit(
-      { text: 'places', places: ['./src/../lib/a.ts', join(dir, 'docs', 'b.md'), 'topic:Heat Death', 'HTTPS://Example.com:443/x?utm_source=y'] },
+    const { trace } = await s.p.deposit(
+      { text: 'places', places: ['./src/../lib/a.ts', join(s.dir, 'docs', 'b.md'), 'topic:Heat Death', 'HTTPS://Example.com:443/x?utm_source=y'] },
       agent,
     );
     expect(trace.places).toEqual(['lib/a.ts', 'docs/b.md', 'topic:heat-death', 'https://example.com/x']);
   });
 
   it('stores the same place given two ways once', async () => {
-    const { trace } = await p.deposit({ text: 'one place', places: ['lib/a.ts', './lib/./a.ts', join(dir, 'lib/a.ts')] }, agent);
+    const { trace } = await s.p.deposit({ text: 'one place', places: ['lib/a.ts', './lib/./a.ts', join(s.dir, 'lib/a.ts')] }, agent);
     expect(trace.places).toEqual(['lib/a.ts']);
   });
 
@@ -107,7 +97,7 @@ describe('deposit()', () => {
   ];
   for (const [what, input, field] of refused) {
     it(`refuses ${what} with INVALID_INPUT naming ${field}`, async () => {
-      const e = await refusal(p.deposit(input, agent));
+      const e = await refusal(s.p.deposit(input, agent));
       expect(e.code).toBe('INVALID_INPUT');
       expect(e.field).toBe(field);
       expect(e.message.length).toBeGreaterThan(field.length + 5);
@@ -115,19 +105,19 @@ describe('deposit()', () => {
   }
 
   it('accepts text of exactly 20,000 characters', async () => {
-    const { trace } = await p.deposit({ text: 'a'.repeat(20_000) }, agent);
+    const { trace } = await s.p.deposit({ text: 'a'.repeat(20_000) }, agent);
     expect(trace.text).toHaveLength(20_000);
   });
 
   it('refuses an unknown field with INVALID_INPUT naming it in the message', async () => {
-    const e = await refusal(p.deposit({ text: 'x', colour: 'blue' } as DepositInput, agent));
+    const e = await refusal(s.p.deposit({ text: 'x', colour: 'blue' } as DepositInput, agent));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.field).toBe('colour');
     expect(e.message).toContain('"colour"');
   });
 
   it('stores nothing after a refused deposit', async () => {
-    await p.deposit({ text: 'an existing zebra note' }, agent);
+    await s.p.deposit({ text: 'an existing zebra note' }, agent);
     const before = await snapshot('zebra');
     const attempts: DepositInput[] = [
       { text: 'zebra with a bad place', places: ['lib/ok.ts', 'ftp://x'] },
@@ -135,33 +125,33 @@ describe('deposit()', () => {
       { text: 'zebra claiming trust', trust: 'human' },
       { text: 'zebra'.repeat(5000) },
     ];
-    for (const input of attempts) await refusal(p.deposit(input, agent));
+    for (const input of attempts) await refusal(s.p.deposit(input, agent));
     expect(await snapshot('zebra')).toEqual(before);
   });
 
   it('reinforces an identical live trace instead of adding one', async () => {
-    const first = await p.deposit({ text: 'Run the migrations before the tests', places: ['db/schema.sql'] }, agent);
-    const again = await p.deposit({ text: '  run the   MIGRATIONS before the tests ', places: ['./db/schema.sql'] }, agent);
+    const first = await s.p.deposit({ text: 'Run the migrations before the tests', places: ['db/schema.sql'] }, agent);
+    const again = await s.p.deposit({ text: '  run the   MIGRATIONS before the tests ', places: ['./db/schema.sql'] }, agent);
     expect(again.deduplicated).toBe(true);
     expect(again.trace.id).toBe(first.trace.id);
     expect(again.trace.follows).toBe(1);
     expect(again.trace.strength).toBe(2);
-    expect((await p.info()).traces).toBe(1);
-    const found = await p.search({ query: 'migrations' });
+    expect((await s.p.info()).traces).toBe(1);
+    const found = await s.p.search({ query: 'migrations' });
     expect(found.results).toHaveLength(1);
   });
 
   it('adds a new trace when the same text is left at another place or as another kind', async () => {
-    await p.deposit({ text: 'check the cache', places: ['a.ts'] }, agent);
-    const otherPlace = await p.deposit({ text: 'check the cache', places: ['b.ts'] }, agent);
-    const otherKind = await p.deposit({ text: 'check the cache', places: ['a.ts'], kind: 'todo' }, agent);
+    await s.p.deposit({ text: 'check the cache', places: ['a.ts'] }, agent);
+    const otherPlace = await s.p.deposit({ text: 'check the cache', places: ['b.ts'] }, agent);
+    const otherKind = await s.p.deposit({ text: 'check the cache', places: ['a.ts'], kind: 'todo' }, agent);
     expect(otherPlace.deduplicated).toBe(false);
     expect(otherKind.deduplicated).toBe(false);
-    expect((await p.info()).traces).toBe(3);
+    expect((await s.p.info()).traces).toBe(3);
   });
 
   it('redacts secrets in text and records them in the deposit event without the secret', async () => {
-    const { trace, redactions } = await p.deposit(
+    const { trace, redactions } = await s.p.deposit(
       { text: `use ${ANTHROPIC_KEY} and postgres://app:hunter2hunter2@db.local/x`, tags: ['creds'] },
       agent,
     );
@@ -173,11 +163,11 @@ describe('deposit()', () => {
       { kind: 'anthropic_key', count: 1 },
       { kind: 'url_password', count: 1 },
     ]);
-    expect((await p.get(trace.id)).trace.text).toBe(trace.text);
-    const [event] = await p.history({ id: trace.id });
+    expect((await s.p.get(trace.id)).trace.text).toBe(trace.text);
+    const [event] = await s.p.history({ id: trace.id });
     expect(event?.type).toBe('trace.deposit');
     expect(event?.data['redactions']).toEqual(redactions);
-    const everything = JSON.stringify(await p.history({ limit: 1000 }));
+    const everything = JSON.stringify(await s.p.history({ limit: 1000 }));
     expect(everything).not.toContain(ANTHROPIC_KEY);
     expect(everything).not.toContain('hunter2hunter2');
   });
@@ -185,142 +175,142 @@ describe('deposit()', () => {
 
 describe('follow()', () => {
   it('adds the follow boost to the decayed strength at the current time', async () => {
-    const { trace } = await p.deposit({ text: 'follow me', kind: 'insight' }, agent);
-    clock.advance(10 * DAY_MS);
-    const followed = await p.follow({ id: trace.id }, person);
+    const { trace } = await s.p.deposit({ text: 'follow me', kind: 'insight' }, agent);
+    s.clock.advance(10 * DAY_MS);
+    const followed = await s.p.follow({ id: trace.id }, person);
     const expected = 1.2 * Math.pow(2, -(10 * DAY_MS) / HALF) + 1;
     expect(followed.strength).toBeCloseTo(expected, 12);
-    expect(followed.strengthAt).toBe(clock.now());
+    expect(followed.strengthAt).toBe(s.clock.now());
     expect(followed.follows).toBe(1);
-    expect((await p.get(trace.id)).trace.strength).toBeCloseTo(expected, 12);
-    const [event] = await p.history({ id: trace.id });
+    expect((await s.p.get(trace.id)).trace.strength).toBeCloseTo(expected, 12);
+    const [event] = await s.p.history({ id: trace.id });
     expect(event).toMatchObject({ type: 'trace.follow', actor: { name: 'ren' } });
   });
 
   it('never lifts strength above the cap', async () => {
-    const { trace } = await p.deposit({ text: 'popular', kind: 'decision' }, person);
+    const { trace } = await s.p.deposit({ text: 'popular', kind: 'decision' }, person);
     let last = trace;
-    for (let i = 0; i < 12; i++) last = await p.follow({ id: trace.id }, agent);
+    for (let i = 0; i < 12; i++) last = await s.p.follow({ id: trace.id }, agent);
     expect(last.strength).toBe(DEFAULT_STRENGTH.cap);
     expect(last.follows).toBe(12);
   });
 
   it('refuses an unknown id with NOT_FOUND', async () => {
-    const e = await refusal(p.follow({ id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }, agent));
+    const e = await refusal(s.p.follow({ id: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }, agent));
     expect(e.code).toBe('NOT_FOUND');
   });
 
   it('refuses a forgotten trace with CONFLICT', async () => {
-    const { trace } = await p.deposit({ text: 'soon gone' }, agent);
-    await p.forget({ id: trace.id, reason: 'mistake' }, person);
-    const e = await refusal(p.follow({ id: trace.id }, agent));
+    const { trace } = await s.p.deposit({ text: 'soon gone' }, agent);
+    await s.p.forget({ id: trace.id, reason: 'mistake' }, person);
+    const e = await refusal(s.p.follow({ id: trace.id }, agent));
     expect(e.code).toBe('CONFLICT');
-    expect((await p.get(trace.id)).trace.follows).toBe(0);
+    expect((await s.p.get(trace.id)).trace.follows).toBe(0);
   });
 
   it('counts every one of 50 concurrent follows', async () => {
-    await p.configureStrength({ ...DEFAULT_STRENGTH, cap: 1000 }, person);
-    const { trace } = await p.deposit({ text: 'hot path' }, agent);
-    clock.advance(3 * DAY_MS);
-    await Promise.all(Array.from({ length: 50 }, () => p.follow({ id: trace.id }, agent)));
+    await s.p.configureStrength({ ...DEFAULT_STRENGTH, cap: 1000 }, person);
+    const { trace } = await s.p.deposit({ text: 'hot path' }, agent);
+    s.clock.advance(3 * DAY_MS);
+    await Promise.all(Array.from({ length: 50 }, () => s.p.follow({ id: trace.id }, agent)));
     let expected = { strength: trace.strength, strengthAt: trace.strengthAt };
-    for (let i = 0; i < 50; i++) expected = reinforce(expected.strength, expected.strengthAt, clock.now(), 1, { halfLifeMs: HALF, cap: 1000 });
-    const after = (await p.get(trace.id)).trace;
+    for (let i = 0; i < 50; i++) expected = reinforce(expected.strength, expected.strengthAt, s.clock.now(), 1, { halfLifeMs: HALF, cap: 1000 });
+    const after = (await s.p.get(trace.id)).trace;
     expect(after.follows).toBe(50);
     expect(after.strength).toBeCloseTo(expected.strength, 9);
     expect(after.strength).toBeGreaterThan(50);
-    expect(await p.history({ id: trace.id, type: 'trace.follow', limit: 100 })).toHaveLength(50);
+    expect(await s.p.history({ id: trace.id, type: 'trace.follow', limit: 100 })).toHaveLength(50);
   });
 });
 
 describe('annotate()', () => {
   it('reinforces by the endorse boost when endorsing', async () => {
-    const { trace } = await p.deposit({ text: 'good idea' }, agent);
-    const { trace: after, annotation } = await p.annotate({ id: trace.id, stance: 'endorse', text: 'agreed, this worked' }, person);
+    const { trace } = await s.p.deposit({ text: 'good idea' }, agent);
+    const { trace: after, annotation } = await s.p.annotate({ id: trace.id, stance: 'endorse', text: 'agreed, this worked' }, person);
     expect(after.strength).toBeCloseTo(1 + DEFAULT_STRENGTH.endorseBoost, 12);
     expect(annotation.stance).toBe('endorse');
-    expect((await p.get(trace.id)).trace.strength).toBeCloseTo(1.5, 12);
+    expect((await s.p.get(trace.id)).trace.strength).toBeCloseTo(1.5, 12);
   });
 
   it('leaves strength alone when challenging', async () => {
-    const { trace } = await p.deposit({ text: 'questionable claim' }, agent);
-    const { trace: after } = await p.annotate({ id: trace.id, stance: 'challenge', text: 'this is wrong since v2' }, person);
+    const { trace } = await s.p.deposit({ text: 'questionable claim' }, agent);
+    const { trace: after } = await s.p.annotate({ id: trace.id, stance: 'challenge', text: 'this is wrong since v2' }, person);
     expect(after.strength).toBe(1);
-    expect((await p.get(trace.id)).trace.strength).toBe(1);
+    expect((await s.p.get(trace.id)).trace.strength).toBe(1);
   });
 
   it('makes the annotation visible with the trace', async () => {
-    const { trace } = await p.deposit({ text: 'annotated' }, agent);
-    await p.annotate({ id: trace.id, stance: 'challenge', text: 'not any more' }, person);
-    const { annotations } = await p.get(trace.id);
+    const { trace } = await s.p.deposit({ text: 'annotated' }, agent);
+    await s.p.annotate({ id: trace.id, stance: 'challenge', text: 'not any more' }, person);
+    const { annotations } = await s.p.get(trace.id);
     expect(annotations).toHaveLength(1);
     expect(annotations[0]).toMatchObject({ traceId: trace.id, stance: 'challenge', text: 'not any more', author: { name: 'ren', role: 'human' } });
-    const [event] = await p.history({ id: trace.id });
+    const [event] = await s.p.history({ id: trace.id });
     expect(event).toMatchObject({ type: 'trace.annotate', subject: annotations[0]?.id });
   });
 
   it('refuses to annotate a forgotten trace with CONFLICT', async () => {
-    const { trace } = await p.deposit({ text: 'gone' }, agent);
-    await p.forget({ id: trace.id, reason: 'wrong' }, person);
-    const e = await refusal(p.annotate({ id: trace.id, text: 'hello?' }, agent));
+    const { trace } = await s.p.deposit({ text: 'gone' }, agent);
+    await s.p.forget({ id: trace.id, reason: 'wrong' }, person);
+    const e = await refusal(s.p.annotate({ id: trace.id, text: 'hello?' }, agent));
     expect(e.code).toBe('CONFLICT');
   });
 });
 
 describe('retag()', () => {
   it('changes tags and places and logs before and after with the reason', async () => {
-    const { trace } = await p.deposit({ text: 'moving note', tags: ['old', 'keep'], places: ['src/a.ts'] }, agent);
-    const after = await p.retag(
+    const { trace } = await s.p.deposit({ text: 'moving note', tags: ['old', 'keep'], places: ['src/a.ts'] }, agent);
+    const after = await s.p.retag(
       { id: trace.id, addTags: ['new'], removeTags: ['old'], addPlaces: ['./lib/../src/b.ts'], removePlaces: ['src/a.ts'], reason: 'file moved' },
       person,
     );
     expect(after.tags).toEqual(['keep', 'new']);
     expect(after.places).toEqual(['src/b.ts']);
     expect(after.version).toBe(2);
-    expect((await p.get(trace.id)).trace).toMatchObject({ tags: ['keep', 'new'], places: ['src/b.ts'] });
-    const [event] = await p.history({ id: trace.id });
+    expect((await s.p.get(trace.id)).trace).toMatchObject({ tags: ['keep', 'new'], places: ['src/b.ts'] });
+    const [event] = await s.p.history({ id: trace.id });
     expect(event).toMatchObject({
       type: 'trace.retag',
       reason: 'file moved',
       data: { before: { tags: ['old', 'keep'], places: ['src/a.ts'] }, after: { tags: ['keep', 'new'], places: ['src/b.ts'] } },
     });
-    expect((await p.sense({ place: 'src/b.ts' })).results.map((r) => r.trace.id)).toEqual([trace.id]);
-    expect((await p.sense({ place: 'src/a.ts' })).results).toEqual([]);
+    expect((await s.p.sense({ place: 'src/b.ts' })).results.map((r) => r.trace.id)).toEqual([trace.id]);
+    expect((await s.p.sense({ place: 'src/a.ts' })).results).toEqual([]);
   });
 
   it('requires a reason', async () => {
-    const { trace } = await p.deposit({ text: 'x', tags: ['a'] }, agent);
-    const missing = await refusal(p.retag({ id: trace.id, addTags: ['b'] } as never, person));
+    const { trace } = await s.p.deposit({ text: 'x', tags: ['a'] }, agent);
+    const missing = await refusal(s.p.retag({ id: trace.id, addTags: ['b'] } as never, person));
     expect(missing.code).toBe('INVALID_INPUT');
     expect(missing.field).toBe('reason');
-    const blank = await refusal(p.retag({ id: trace.id, addTags: ['b'], reason: '   ' }, person));
+    const blank = await refusal(s.p.retag({ id: trace.id, addTags: ['b'], reason: '   ' }, person));
     expect(blank.code).toBe('INVALID_INPUT');
     expect(blank.field).toBe('reason');
-    expect((await p.get(trace.id)).trace.tags).toEqual(['a']);
+    expect((await s.p.get(trace.id)).trace.tags).toEqual(['a']);
   });
 
   it('refuses a stale expectedVersion with CONFLICT and changes nothing', async () => {
-    const { trace } = await p.deposit({ text: 'contended', tags: ['a'] }, agent);
-    await p.retag({ id: trace.id, addTags: ['b'], reason: 'first edit', expectedVersion: 1 }, person);
-    const eventsBefore = await p.history({ id: trace.id });
-    const e = await refusal(p.retag({ id: trace.id, addTags: ['c'], reason: 'second edit', expectedVersion: 1 }, agent));
+    const { trace } = await s.p.deposit({ text: 'contended', tags: ['a'] }, agent);
+    await s.p.retag({ id: trace.id, addTags: ['b'], reason: 'first edit', expectedVersion: 1 }, person);
+    const eventsBefore = await s.p.history({ id: trace.id });
+    const e = await refusal(s.p.retag({ id: trace.id, addTags: ['c'], reason: 'second edit', expectedVersion: 1 }, agent));
     expect(e.code).toBe('CONFLICT');
-    const now = (await p.get(trace.id)).trace;
+    const now = (await s.p.get(trace.id)).trace;
     expect(now.tags).toEqual(['a', 'b']);
     expect(now.version).toBe(2);
-    expect(await p.history({ id: trace.id })).toEqual(eventsBefore);
+    expect(await s.p.history({ id: trace.id })).toEqual(eventsBefore);
   });
 
   it('adds no event and no version when nothing changes', async () => {
-    const { trace } = await p.deposit({ text: 'stable', tags: ['a'], places: ['x.ts'] }, agent);
-    const same = await p.retag({ id: trace.id, addTags: ['a'], removeTags: ['missing'], addPlaces: ['./x.ts'], reason: 'tidy' }, person);
+    const { trace } = await s.p.deposit({ text: 'stable', tags: ['a'], places: ['x.ts'] }, agent);
+    const same = await s.p.retag({ id: trace.id, addTags: ['a'], removeTags: ['missing'], addPlaces: ['./x.ts'], reason: 'tidy' }, person);
     expect(same.version).toBe(1);
-    expect(await p.history({ id: trace.id })).toHaveLength(1);
+    expect(await s.p.history({ id: trace.id })).toHaveLength(1);
   });
 
   it('refuses a malformed place with INVALID_INPUT naming it', async () => {
-    const { trace } = await p.deposit({ text: 'x' }, agent);
-    const e = await refusal(p.retag({ id: trace.id, addPlaces: ['ok.ts', 'ftp://x'], reason: 'move' }, person));
+    const { trace } = await s.p.deposit({ text: 'x' }, agent);
+    const e = await refusal(s.p.retag({ id: trace.id, addPlaces: ['ok.ts', 'ftp://x'], reason: 'move' }, person));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.field).toBe('addPlaces.1');
   });
@@ -328,92 +318,92 @@ describe('retag()', () => {
 
 describe('archive() and restore()', () => {
   it('takes an archived trace out of default search and sense, and keeps it findable as archived', async () => {
-    const { trace } = await p.deposit({ text: 'obsolete flamingo approach', places: ['src/old.ts'] }, agent);
-    const { trace: archived, event } = await p.archive({ id: trace.id, reason: 'superseded by v2' }, person);
+    const { trace } = await s.p.deposit({ text: 'obsolete flamingo approach', places: ['src/old.ts'] }, agent);
+    const { trace: archived, event } = await s.p.archive({ id: trace.id, reason: 'superseded by v2' }, person);
     expect(archived.status).toBe('archived');
     expect(event).toMatchObject({ type: 'trace.archive', reason: 'superseded by v2', data: { from: 'live', to: 'archived' } });
-    expect((await p.search({ query: 'flamingo' })).results).toEqual([]);
-    expect((await p.sense({ place: 'src/old.ts' })).results).toEqual([]);
-    const asArchived = await p.search({ query: 'flamingo', status: 'archived' });
+    expect((await s.p.search({ query: 'flamingo' })).results).toEqual([]);
+    expect((await s.p.sense({ place: 'src/old.ts' })).results).toEqual([]);
+    const asArchived = await s.p.search({ query: 'flamingo', status: 'archived' });
     expect(asArchived.results.map((r) => r.trace.id)).toEqual([trace.id]);
   });
 
   it('brings a trace back with restore, logged with its reason', async () => {
-    const { trace } = await p.deposit({ text: 'flamingo approach', places: ['src/old.ts'] }, agent);
-    await p.archive({ id: trace.id, reason: 'superseded' }, person);
-    const { trace: restored, event } = await p.restore({ id: trace.id, reason: 'v2 was reverted' }, person);
+    const { trace } = await s.p.deposit({ text: 'flamingo approach', places: ['src/old.ts'] }, agent);
+    await s.p.archive({ id: trace.id, reason: 'superseded' }, person);
+    const { trace: restored, event } = await s.p.restore({ id: trace.id, reason: 'v2 was reverted' }, person);
     expect(restored.status).toBe('live');
     expect(event).toMatchObject({ type: 'trace.restore', reason: 'v2 was reverted', data: { from: 'archived', to: 'live' } });
-    expect((await p.search({ query: 'flamingo' })).results.map((r) => r.trace.id)).toEqual([trace.id]);
-    expect((await p.sense({ place: 'src/old.ts' })).results.map((r) => r.trace.id)).toEqual([trace.id]);
-    const types = (await p.history({ id: trace.id })).map((e) => e.type);
+    expect((await s.p.search({ query: 'flamingo' })).results.map((r) => r.trace.id)).toEqual([trace.id]);
+    expect((await s.p.sense({ place: 'src/old.ts' })).results.map((r) => r.trace.id)).toEqual([trace.id]);
+    const types = (await s.p.history({ id: trace.id })).map((e) => e.type);
     expect(types).toEqual(['trace.restore', 'trace.archive', 'trace.deposit']);
   });
 
   it('does nothing and logs nothing when the trace already has that status', async () => {
-    const { trace } = await p.deposit({ text: 'live already' }, agent);
-    const r = await p.restore({ id: trace.id, reason: 'just in case' }, person);
+    const { trace } = await s.p.deposit({ text: 'live already' }, agent);
+    const r = await s.p.restore({ id: trace.id, reason: 'just in case' }, person);
     expect(r.event).toBeNull();
     expect(r.trace.version).toBe(1);
-    expect(await p.history({ id: trace.id })).toHaveLength(1);
+    expect(await s.p.history({ id: trace.id })).toHaveLength(1);
   });
 
   it('requires a reason to archive', async () => {
-    const { trace } = await p.deposit({ text: 'keep me' }, agent);
-    const e = await refusal(p.archive({ id: trace.id, reason: '' }, person));
+    const { trace } = await s.p.deposit({ text: 'keep me' }, agent);
+    const e = await refusal(s.p.archive({ id: trace.id, reason: '' }, person));
     expect(e.code).toBe('INVALID_INPUT');
     expect(e.field).toBe('reason');
-    expect((await p.get(trace.id)).trace.status).toBe('live');
+    expect((await s.p.get(trace.id)).trace.status).toBe('live');
   });
 });
 
 describe('forget()', () => {
   it('replaces the text by a tombstone and removes it from search, keeping the reason', async () => {
-    const { trace } = await p.deposit({ text: 'the wifi password is pelican-sunrise', tags: ['wifi'], places: ['topic:office'] }, agent);
-    await p.annotate({ id: trace.id, stance: 'note', text: 'pelican-sunrise still works' }, person);
-    const forgotten = await p.forget({ id: trace.id, reason: 'should never have been written down' }, person);
+    const { trace } = await s.p.deposit({ text: 'the wifi password is pelican-sunrise', tags: ['wifi'], places: ['topic:office'] }, agent);
+    await s.p.annotate({ id: trace.id, stance: 'note', text: 'pelican-sunrise still works' }, person);
+    const forgotten = await s.p.forget({ id: trace.id, reason: 'should never have been written down' }, person);
     expect(forgotten.status).toBe('forgotten');
     expect(forgotten.text).toBe(FORGOTTEN_TEXT);
-    const { trace: stored, annotations } = await p.get(trace.id);
+    const { trace: stored, annotations } = await s.p.get(trace.id);
     expect(stored.text).toBe(FORGOTTEN_TEXT);
     expect(JSON.stringify(annotations)).not.toContain('pelican');
     for (const status of ['live', 'archived', 'forgotten'] as const) {
-      expect((await p.search({ query: 'pelican sunrise', status })).results).toEqual([]);
+      expect((await s.p.search({ query: 'pelican sunrise', status })).results).toEqual([]);
     }
-    expect((await p.sense({ place: 'topic:office', includeFaded: true })).results).toEqual([]);
-    const [event] = await p.history({ id: trace.id });
+    expect((await s.p.sense({ place: 'topic:office', includeFaded: true })).results).toEqual([]);
+    const [event] = await s.p.history({ id: trace.id });
     expect(event).toMatchObject({ type: 'trace.forget', reason: 'should never have been written down' });
-    expect(JSON.stringify(await p.history({ limit: 1000 }))).not.toContain('pelican');
+    expect(JSON.stringify(await s.p.history({ limit: 1000 }))).not.toContain('pelican');
   });
 
   it('refuses to restore a forgotten trace with CONFLICT', async () => {
-    const { trace } = await p.deposit({ text: 'gone for good' }, agent);
-    await p.archive({ id: trace.id, reason: 'old' }, person);
-    await p.forget({ id: trace.id, reason: 'wrong' }, person);
-    const e = await refusal(p.restore({ id: trace.id, reason: 'bring it back' }, person));
+    const { trace } = await s.p.deposit({ text: 'gone for good' }, agent);
+    await s.p.archive({ id: trace.id, reason: 'old' }, person);
+    await s.p.forget({ id: trace.id, reason: 'wrong' }, person);
+    const e = await refusal(s.p.restore({ id: trace.id, reason: 'bring it back' }, person));
     expect(e.code).toBe('CONFLICT');
-    expect((await p.get(trace.id)).trace.status).toBe('forgotten');
+    expect((await s.p.get(trace.id)).trace.status).toBe('forgotten');
   });
 
   it('is harmless when repeated', async () => {
-    const { trace } = await p.deposit({ text: 'twice forgotten' }, agent);
-    const first = await p.forget({ id: trace.id, reason: 'once' }, person);
-    const second = await p.forget({ id: trace.id, reason: 'twice', expectedVersion: trace.version }, person);
+    const { trace } = await s.p.deposit({ text: 'twice forgotten' }, agent);
+    const first = await s.p.forget({ id: trace.id, reason: 'once' }, person);
+    const second = await s.p.forget({ id: trace.id, reason: 'twice', expectedVersion: trace.version }, person);
     expect(second).toEqual(first);
-    const types = (await p.history({ id: trace.id })).map((e) => e.type);
+    const types = (await s.p.history({ id: trace.id })).map((e) => e.type);
     expect(types).toEqual(['trace.forget', 'trace.deposit']);
   });
 
   it('lets the same text be deposited again as a new trace after forgetting', async () => {
-    const { trace } = await p.deposit({ text: 'say it again' }, agent);
-    await p.forget({ id: trace.id, reason: 'oops' }, person);
-    const again = await p.deposit({ text: 'say it again' }, agent);
+    const { trace } = await s.p.deposit({ text: 'say it again' }, agent);
+    await s.p.forget({ id: trace.id, reason: 'oops' }, person);
+    const again = await s.p.deposit({ text: 'say it again' }, agent);
     expect(again.deduplicated).toBe(false);
     expect(again.trace.id).not.toBe(trace.id);
   });
 
   it('refuses an unknown id with NOT_FOUND', async () => {
-    const e = await refusal(p.forget({ id: '01ARZ3NDEKTSV4RRFFQ69G5FAV', reason: 'x' }, person));
+    const e = await refusal(s.p.forget({ id: '01ARZ3NDEKTSV4RRFFQ69G5FAV', reason: 'x' }, person));
     expect(e.code).toBe('NOT_FOUND');
   });
 });

@@ -1,50 +1,40 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { join } from 'node:path';
-import { Physarum } from '../physarum.js';
-import { ManualClock } from '../clock.js';
 import { FORGOTTEN_TEXT } from '../traces/operations.js';
 import type { CreateTrailInput } from './types.js';
 import { agent, person, refusal, openTestStore, closeTestStore, type TestStore } from '../../test/helpers/core.js';
 
 
-let dir: string;
-let clock: ManualClock;
-let p: Physarum;
-let store: TestStore;
-
-beforeEach(() => {
-  store = openTestStore();
-  ({ dir, clock, p } = store);
-});
-
-afterEach(() => closeTestStore(store));
+let s: TestStore;
+beforeEach(() => (s = openTestStore()));
+afterEach(() => closeTestStore(s));
 
 
 /** Nothing about trails has been stored: no trail and no trail event. */
 async function expectNoTrails(): Promise<void> {
-  expect(await p.trails()).toEqual([]);
-  expect(await p.history({ type: 'trail.create' })).toEqual([]);
+  expect(await s.p.trails()).toEqual([]);
+  expect(await s.p.history({ type: 'trail.create' })).toEqual([]);
 }
 
 describe('createTrail()', () => {
   it('creates an ordered trail of trace and place steps, with places normalised', async () => {
-    const a = (await p.deposit({ text: 'read this first' }, agent)).trace;
-    const b = (await p.deposit({ text: 'then this' }, agent)).trace;
-    const trail = await p.createTrail(
+    const a = (await s.p.deposit({ text: 'read this first' }, agent)).trace;
+    const b = (await s.p.deposit({ text: 'then this' }, agent)).trace;
+    const trail = await s.p.createTrail(
       {
         name: 'start-here',
         description: 'the path into the project',
         steps: [
           { trace: a.id, note: 'why we exist' },
           { place: './src/../lib/a.ts' },
-          { place: join(dir, 'docs', 'essay.md#Part  Two') },
+          { place: join(s.dir, 'docs', 'essay.md#Part  Two') },
           { place: 'topic:Heat Death' },
           { trace: b.id },
         ],
       },
       agent,
     );
-    expect(trail).toMatchObject({ name: 'start-here', description: 'the path into the project', author: agent, createdAt: clock.now() });
+    expect(trail).toMatchObject({ name: 'start-here', description: 'the path into the project', author: agent, createdAt: s.clock.now() });
     expect(trail.steps).toEqual([
       { traceId: a.id, place: null, note: 'why we exist' },
       { traceId: null, place: 'lib/a.ts', note: null },
@@ -52,22 +42,22 @@ describe('createTrail()', () => {
       { traceId: null, place: 'topic:heat-death', note: null },
       { traceId: b.id, place: null, note: null },
     ]);
-    const [event] = await p.history({ type: 'trail.create' });
+    const [event] = await s.p.history({ type: 'trail.create' });
     expect(event).toMatchObject({ subject: trail.id, actor: agent, data: { name: 'start-here', steps: 5 } });
   });
 
   it('refuses a duplicate name with CONFLICT and keeps the first trail', async () => {
-    const t = (await p.deposit({ text: 'x' }, agent)).trace;
-    const first = await p.createTrail({ name: 'start-here', steps: [{ trace: t.id }] }, agent);
-    const e = await refusal(p.createTrail({ name: 'start-here', steps: [{ place: 'other.ts' }] }, person));
+    const t = (await s.p.deposit({ text: 'x' }, agent)).trace;
+    const first = await s.p.createTrail({ name: 'start-here', steps: [{ trace: t.id }] }, agent);
+    const e = await refusal(s.p.createTrail({ name: 'start-here', steps: [{ place: 'other.ts' }] }, person));
     expect(e.code).toBe('CONFLICT');
-    expect((await p.trails()).map((x) => x.id)).toEqual([first.id]);
-    expect((await p.trail('start-here')).steps).toEqual(first.steps);
+    expect((await s.p.trails()).map((x) => x.id)).toEqual([first.id]);
+    expect((await s.p.trail('start-here')).steps).toEqual(first.steps);
   });
 
   it('refuses an unknown trace id with NOT_FOUND and creates nothing', async () => {
-    const t = (await p.deposit({ text: 'x' }, agent)).trace;
-    const e = await refusal(p.createTrail({ name: 'broken', steps: [{ trace: t.id }, { trace: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }] }, agent));
+    const t = (await s.p.deposit({ text: 'x' }, agent)).trace;
+    const e = await refusal(s.p.createTrail({ name: 'broken', steps: [{ trace: t.id }, { trace: '01ARZ3NDEKTSV4RRFFQ69G5FAV' }] }, agent));
     expect(e.code).toBe('NOT_FOUND');
     expect(e.message).toContain('01ARZ3NDEKTSV4RRFFQ69G5FAV');
     await expectNoTrails();
@@ -84,7 +74,7 @@ describe('createTrail()', () => {
   ];
   for (const [what, input, field] of invalid) {
     it(`refuses ${what} with INVALID_INPUT naming ${field} and creates nothing`, async () => {
-      const e = await refusal(p.createTrail(input, agent));
+      const e = await refusal(s.p.createTrail(input, agent));
       expect(e.code).toBe('INVALID_INPUT');
       expect(e.field).toBe(field);
       await expectNoTrails();
@@ -93,21 +83,21 @@ describe('createTrail()', () => {
 
   it('redacts secrets in the description and step notes', async () => {
     const key = 'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
-    const trail = await p.createTrail({ name: 'secrets', description: `uses ${key}`, steps: [{ place: 'a.ts', note: `key ${key}` }] }, agent);
+    const trail = await s.p.createTrail({ name: 'secrets', description: `uses ${key}`, steps: [{ place: 'a.ts', note: `key ${key}` }] }, agent);
     expect(JSON.stringify(trail)).not.toContain(key);
-    expect(JSON.stringify(await p.trail('secrets'))).not.toContain(key);
+    expect(JSON.stringify(await s.p.trail('secrets'))).not.toContain(key);
     expect(trail.steps[0]?.note).toBe('key [REDACTED:anthropic_key]');
   });
 });
 
 describe('trail()', () => {
   it('shows a trail by name and by id, with the traces its steps point to', async () => {
-    const a = (await p.deposit({ text: 'step one' }, agent)).trace;
-    const b = (await p.deposit({ text: 'step two', kind: 'decision' }, person)).trace;
-    const created = await p.createTrail({ name: 'tour', steps: [{ trace: a.id }, { place: 'src' }, { trace: b.id }] }, agent);
+    const a = (await s.p.deposit({ text: 'step one' }, agent)).trace;
+    const b = (await s.p.deposit({ text: 'step two', kind: 'decision' }, person)).trace;
+    const created = await s.p.createTrail({ name: 'tour', steps: [{ trace: a.id }, { place: 'src' }, { trace: b.id }] }, agent);
 
-    const byName = await p.trail('tour');
-    const byId = await p.trail(created.id);
+    const byName = await s.p.trail('tour');
+    const byId = await s.p.trail(created.id);
     expect(byId).toEqual(byName);
     expect(byName).toMatchObject({ id: created.id, name: 'tour', steps: created.steps });
     expect(Object.keys(byName.traces).sort()).toEqual([a.id, b.id].sort());
@@ -116,24 +106,24 @@ describe('trail()', () => {
   });
 
   it('shows a forgotten step trace as its tombstone', async () => {
-    const a = (await p.deposit({ text: 'to be forgotten' }, agent)).trace;
-    await p.createTrail({ name: 'tour', steps: [{ trace: a.id }] }, agent);
-    await p.forget({ id: a.id, reason: 'wrong' }, person);
-    const view = await p.trail('tour');
+    const a = (await s.p.deposit({ text: 'to be forgotten' }, agent)).trace;
+    await s.p.createTrail({ name: 'tour', steps: [{ trace: a.id }] }, agent);
+    await s.p.forget({ id: a.id, reason: 'wrong' }, person);
+    const view = await s.p.trail('tour');
     expect(view.traces[a.id]?.text).toBe(FORGOTTEN_TEXT);
     expect(view.traces[a.id]?.status).toBe('forgotten');
   });
 
   it('refuses an unknown name with NOT_FOUND', async () => {
-    const e = await refusal(p.trail('nowhere'));
+    const e = await refusal(s.p.trail('nowhere'));
     expect(e.code).toBe('NOT_FOUND');
   });
 });
 
 describe('trails()', () => {
   it('lists every trail by name', async () => {
-    await p.createTrail({ name: 'zeta', steps: [{ place: 'z.ts' }] }, agent);
-    await p.createTrail({ name: 'alpha', steps: [{ place: 'a.ts' }] }, person);
-    expect((await p.trails()).map((t) => t.name)).toEqual(['alpha', 'zeta']);
+    await s.p.createTrail({ name: 'zeta', steps: [{ place: 'z.ts' }] }, agent);
+    await s.p.createTrail({ name: 'alpha', steps: [{ place: 'a.ts' }] }, person);
+    expect((await s.p.trails()).map((t) => t.name)).toEqual(['alpha', 'zeta']);
   });
 });
