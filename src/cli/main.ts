@@ -4,15 +4,8 @@
 const argv = process.argv.slice(2);
 
 if (argv[0] === 'hook') {
-  const { readFileSync } = await import('node:fs');
-  const { runHook } = await import('../claude-code/hook.js');
-  let input = '';
-  try {
-    input = readFileSync(0, 'utf8');
-  } catch {
-    // No stdin: parsePayload reports it.
-  }
-  process.exitCode = await runHook(argv[1], input, (s) => process.stdout.write(s), (s) => process.stderr.write(`${s}\n`));
+  const { runBundledHook } = await import('./hook-loader.js');
+  process.exitCode = await runBundledHook(argv.slice(1));
 } else {
   const { run } = await import('./program.js');
   // Long-running commands (mcp, serve) keep the process alive themselves; the rest exit with their code.
