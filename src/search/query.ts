@@ -18,8 +18,8 @@ export const MAX_QUERY_TERMS = 32;
  * so no input can make the full-text engine fail.
  */
 export function queryTerms(query: string): string[] {
-  const words = query.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? [];
-  const cleaned = words.map((w) => w.replace(/['’]s$/u, '').replace(/['’]/gu, '')).filter((w) => w.length > 0);
+  // Split exactly where the index's tokenizer does (apostrophes too: "won't" is "won" + "t"), so every term can match.
+  const cleaned = query.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
   const content = cleaned.filter((w) => !STOPWORDS.has(w));
   const chosen = content.length > 0 ? content : cleaned;
   return [...new Set(chosen)].slice(0, MAX_QUERY_TERMS);

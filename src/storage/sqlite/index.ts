@@ -295,23 +295,42 @@ export class SqliteStorage implements Storage, StorageWriter {
   async searchText(terms: string[], filters: TraceFilters, limit: number): Promise<TextHit[]> {
     if (terms.length === 0) return [];
     const f = filterClauses(filters);
+    const match = ftsQuery(terms);
     // Column weights: text, tags, places, author.
-    const rows = this.all(
-      `SELECT ${TRACE_COLS}, bm25(traces_fts, 1.0, 0.5, 0.5, 0.5) AS bm
+    const bm25 = 'bm25(traces_fts, 1.0, 0.5, 0.5, 0.5)';
+    // First the best rows from the index alone (no join per match), then their traces through the filters.
+    // If the filters leave too few, the full query below ranks every match instead.
+    const pool = limit * 4;
+    const best = this.all(`SELECT rowid AS seq, ${bm25} AS bm FROM traces_fts WHERE traces_fts MATCH ? ORDER BY bm LIMIT ?`, [match, pool]);
+    const scores = new Map(best.map((r) => [Number(r['seq']), -Number(r['bm'])]));
+    const rows = this.all(`SELECT ${TRACE_COLS} FROM traces t WHERE t.seq IN (SELECT value FROM json_each(?)) AND ${f.sql}`, [
+      JSON.stringify([...scores.keys()]),
+      ...f.params,
+    ]);
+    if (rows.length >= limit || best.length < pool) {
+      return rows
+        .map((r) => ({ trace: rowToTrace(r), textScore: scores.get(Number(r['seq'])) ?? 0, seq: Number(r['seq']) }))
+        .sort((a, b) => b.textScore - a.textScore || b.seq - a.seq)
+        .slice(0, limit)
+        .map(({ trace, textScore }) => ({ trace, textScore }));
+    }
+    const all = this.all(
+      `SELECT ${TRACE_COLS}, ${bm25} AS bm
        FROM traces_fts JOIN traces t ON t.seq = traces_fts.rowid
        WHERE traces_fts MATCH ? AND ${f.sql}
        ORDER BY bm, t.seq DESC LIMIT ?`,
-      [ftsQuery(terms), ...f.params, limit],
+      [match, ...f.params, limit],
     );
-    return rows.map((r) => ({ trace: rowToTrace(r), textScore: -Number(r['bm']) }));
+    return all.map((r) => ({ trace: rowToTrace(r), textScore: -Number(r['bm']) }));
   }
 
   async neighbours(ids: string[], o: { span: number; withinMs: number; filters: TraceFilters }): Promise<Neighbour[]> {
     if (ids.length === 0) return [];
     const f = filterClauses(o.filters);
     const rows = this.all(
+      // NOT INDEXED: read the few neighbours by row-number range; the planner would otherwise scan every live trace by status.
       `SELECT h.id AS of_id, t.seq - h.seq AS distance, ${TRACE_COLS}
-       FROM traces h JOIN traces t ON t.seq BETWEEN h.seq - ? AND h.seq + ? AND t.seq <> h.seq
+       FROM traces h JOIN traces t NOT INDEXED ON t.seq BETWEEN h.seq - ? AND h.seq + ? AND t.seq <> h.seq
        WHERE h.id IN (SELECT value FROM json_each(?)) AND abs(t.created_at - h.created_at) <= ? AND ${f.sql}`,
       [o.span, o.span, JSON.stringify(ids), o.withinMs, ...f.params],
     );
