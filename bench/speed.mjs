@@ -1,0 +1,683 @@
+// Speed benchmark: in-process deposit, search and briefing latency at 10k / 100k / 1M traces; MCP over
+// stdio against Physarum and @modelcontextprotocol/server-memory; write loss under 8 concurrent clients.
+//
+//   npm run bench:speed -- [--json] [--sizes 10000,100000,1000000] [--quick] [--mcp-items 1000,10000]
+//                          [--concurrent-items 200] [--skip-mcp] [--skip-concurrency] [--keep] [--proposed]
+//   node bench/speed.mjs --from saved.json      (print the report of a run saved with --json)
+//
+// Each in-process size runs in its own child process, so its RSS is its own. Targets are printed beside the
+// figures; nothing is asserted (the exit code is 0 whatever the figures).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT, fmt, fmtBytes, fmtMs, machine, machineLines, parseArgs, summarize, table } from './lib/common.mjs';
+import { makePlaces, traceGenerator } from './lib/synth.mjs';
+
+const SELF = fileURLToPath(import.meta.url);
+const MB = 2 ** 20;
+
+const OPTIONS = {
+  json: 'bool',
+  sizes: 'string',
+  quick: 'bool',
+  'mcp-items': 'string',
+  'concurrent-items': 'string',
+  'skip-mcp': 'bool',
+  'skip-concurrency': 'bool',
+  'skip-inprocess': 'bool',
+  keep: 'bool',
+  // also measure search and briefings with a copy of dist/ carrying the proposed fixes (lib/proposed.mjs)
+  proposed: 'bool',
+  // print the report of a run saved with --json (no measuring)
+  from: 'string',
+  // internal: run one in-process size in this (child) process and print its figures as JSON
+  worker: 'string',
+};
+
+function storeBytes(path) {
+  let total = 0;
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      total += statSync(`${path}${suffix}`).size;
+    } catch {
+      // absent
+    }
+  }
+  return total;
+}
+
+const progress = (s) => process.stderr.write(`${s}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// In-process: one size, in a child process
+// ---------------------------------------------------------------------------------------------
+
+async function inProcess(size, { keep, proposed }) {
+  const { openPhysarum } = await import('../dist/index.js');
+  const dir = mkdtempSync(join(tmpdir(), `physarum-speed-${size}-`));
+  const store = join(dir, 'physarum.db');
+  const places = makePlaces();
+  const gen = traceGenerator({ seed: 42, places, count: size });
+  const out = { size, store: keep ? store : undefined };
+  try {
+    // Bulk load through the public deposit API, one deposit per call; durability 'normal' (no fsync per
+    // commit), the documented option for imports. Measured deposits below use the default ('full').
+    let p = await openPhysarum({ store, root: dir, durability: 'normal' });
+    const sampleIds = [];
+    const t0 = performance.now();
+    let lastReport = t0;
+    for (let i = 0; i < size; i++) {
+      const { input, actor } = gen.next();
+      const r = await p.deposit(input, actor);
+      if (i % 97 === 0) sampleIds.push(r.trace.id);
+      if (performance.now() - lastReport > 15_000) {
+        lastReport = performance.now();
+        progress(`  [${size}] loaded ${i + 1} traces (${fmt((i + 1) / ((lastReport - t0) / 1000), 0)}/s)`);
+      }
+    }
+    const loadMs = performance.now() - t0;
+    // Some traces get used: follows make strengths (and so briefings) uneven, as in a real store.
+    const follower = { name: 'agent-follow', role: 'agent' };
+    for (let i = 0; i < Math.min(2_000, sampleIds.length); i += 2) await p.follow({ id: sampleIds[i] }, follower);
+    await p.close();
+    out.load = { ms: loadMs, perSecond: (size / loadMs) * 1000 };
+
+    // Reopen as an application would (default durability 'full').
+    const tOpen = performance.now();
+    p = await openPhysarum({ store, root: dir });
+    out.openMs = performance.now() - tOpen;
+
+    // n samples, or fewer (at least 30) when they would take longer than the budget: slow operations at
+    // large sizes keep the whole run within reach.
+    const time = async (n, fn, budgetMs = 45_000) => {
+      const ms = [];
+      const start = performance.now();
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        await fn(i);
+        ms.push(performance.now() - t);
+        if (ms.length >= 30 && performance.now() - start > budgetMs) break;
+      }
+      return summarize(ms);
+    };
+    const actor = { name: 'agent-bench', role: 'agent', model: 'claude-opus-4' };
+    const newDeposit = () => {
+      const { input } = gen.next();
+      return p.deposit(input, actor);
+    };
+    await time(20, newDeposit); // warm-up
+    out.depositFull = await time(500, newDeposit);
+    await p.close();
+    p = await openPhysarum({ store, root: dir, durability: 'normal' });
+    await time(20, newDeposit);
+    out.depositNormal = await time(500, newDeposit);
+
+    const qgen = traceGenerator({ seed: 7, places });
+    const queries = Array.from({ length: 320 }, () => qgen.query());
+    let hits = 0;
+    const search = async (i) => {
+      const r = await p.search({ query: queries[i % queries.length], limit: 10 });
+      hits += r.results.length;
+    };
+    await time(20, search, 5_000);
+    hits = 0;
+    const tSearch = performance.now();
+    out.search = await time(300, search);
+    out.search.perSecond = (out.search.n / (performance.now() - tSearch)) * 1000;
+    out.search.meanResults = hits / out.search.n;
+
+    progress(`  [${size}] search p50 ${fmtMs(out.search.p50)} ms; briefings…`);
+    out.briefStandard = await time(50, () => p.brief({ weight: 'standard' }));
+    out.briefFocus = await time(50, (i) => p.brief({ weight: 'standard', focus: queries[i] }));
+    out.briefPlace = await time(50, () => p.brief({ weight: 'standard', place: qgen.place() }));
+    out.sense = await time(100, () => p.sense({ place: qgen.place(), parents: true }));
+
+    const info = await p.info();
+    out.traces = info.traces;
+    await p.close();
+    out.rssBytes = process.memoryUsage().rss;
+    out.heapBytes = process.memoryUsage().heapUsed;
+    out.storeBytes = storeBytes(store);
+    progress(`  [${size}] profiling the search SQL…`);
+    out.profile = await profileSearch(store, queries.slice(0, 60));
+    if (proposed) {
+      // The same store, the same queries, through a copy of the library with the proposed fixes.
+      const { proposedDist } = await import('./lib/proposed.mjs');
+      const fixed = proposedDist();
+      try {
+        const lib = await import(fixed.index);
+        p = await lib.openPhysarum({ store, root: dir });
+        progress(`  [${size}] proposed fixes: searches and briefings…`);
+        await time(20, search, 5_000);
+        const t = performance.now();
+        const s = await time(300, search);
+        s.perSecond = (s.n / (performance.now() - t)) * 1000;
+        out.proposed = {
+          patches: fixed.applied,
+          search: s,
+          briefStandard: await time(50, () => p.brief({ weight: 'standard' })),
+          briefFocus: await time(50, (i) => p.brief({ weight: 'standard', focus: queries[i] })),
+          briefPlace: await time(50, () => p.brief({ weight: 'standard', place: qgen.place() })),
+        };
+        await p.close();
+      } finally {
+        rmSync(fixed.root, { recursive: true, force: true });
+      }
+    }
+    return out;
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Profiling evidence: the SQL that src/storage/sqlite runs for one search, timed statement by statement
+ * on the same store (read-only), with its query plan, and the proposed fix for the neighbours query.
+ * The SQL is copied from src/storage/sqlite/index.ts (searchText, neighbours).
+ */
+async function profileSearch(storePath, queries) {
+  const { default: Database } = await import('better-sqlite3');
+  const { queryTerms } = await import('../dist/search/query.js');
+  const { CONTEXT } = await import('../dist/search/index.js');
+  const db = new Database(storePath, { readonly: true });
+  try {
+    const COLS =
+      't.seq, t.id, t.text, t.kind, t.source, t.trust, t.status, t.author_name, t.author_role, t.author_model, t.created_at, t.updated_at, t.strength, t.strength_at, t.follows, t.version, t.places, t.tags, t.meta';
+    const searchSql = `SELECT ${COLS}, bm25(traces_fts, 1.0, 0.5, 0.5, 0.5) AS bm
+       FROM traces_fts JOIN traces t ON t.seq = traces_fts.rowid
+       WHERE traces_fts MATCH ? AND t.status IN (?)
+       ORDER BY bm, t.seq DESC LIMIT ?`;
+    const ftsOnlySql = `SELECT rowid, bm25(traces_fts, 1.0, 0.5, 0.5, 0.5) AS bm FROM traces_fts WHERE traces_fts MATCH ? ORDER BY bm LIMIT ?`;
+    const neighboursSql = (hint) => `SELECT h.id AS of_id, t.seq - h.seq AS distance, ${COLS}
+       FROM traces h JOIN traces t${hint} ON t.seq BETWEEN h.seq - ? AND h.seq + ? AND t.seq <> h.seq
+       WHERE h.id IN (SELECT value FROM json_each(?)) AND abs(t.created_at - h.created_at) <= ? AND t.status IN (?)`;
+    const countSql = 'SELECT count(*) AS n FROM traces_fts WHERE traces_fts MATCH ?';
+    // Proposal: take the best rowids from the FTS index alone (no row fetched per match), then fetch and
+    // filter only those; over-fetch 4× so filters rarely leave fewer than the pool.
+    const twoStepSql = `SELECT ${COLS}, h.bm FROM (SELECT rowid, bm25(traces_fts, 1.0, 0.5, 0.5, 0.5) AS bm FROM traces_fts
+       WHERE traces_fts MATCH ? ORDER BY bm LIMIT ?) h JOIN traces t ON t.seq = h.rowid
+       WHERE t.status IN (?) ORDER BY h.bm, t.seq DESC LIMIT ?`;
+    const st = {
+      searchText: db.prepare(searchSql),
+      ftsOnly: db.prepare(ftsOnlySql),
+      neighbours: db.prepare(neighboursSql('')),
+      neighboursFixed: db.prepare(neighboursSql(' NOT INDEXED')),
+      count: db.prepare(countSql),
+      twoStep: db.prepare(twoStepSql),
+    };
+    const total = db.prepare('SELECT count(*) AS n FROM traces').get().n;
+    const dfOf = new Map();
+    const df = (term) => {
+      if (!dfOf.has(term)) dfOf.set(term, st.count.get(`"${term.replaceAll('"', '""')}"`).n);
+      return dfOf.get(term);
+    };
+    // Proposal: leave out of the MATCH the terms found in more than 10% of traces when a rarer term is
+    // there (their idf is near zero, so they barely move the ranking, yet they make most of the matches).
+    const pruned = (terms) => {
+      const rare = terms.filter((t) => df(t) <= total * 0.1);
+      return rare.length > 0 ? rare : [...terms].sort((a, b) => df(a) - df(b)).slice(0, 1);
+    };
+    const match = (q) => queryTerms(q).map((t) => `"${t.replaceAll('"', '""')}"`).join(' OR ');
+    const timings = { searchText: [], ftsOnly: [], twoStep: [], prunedTwoStep: [], neighbours: [], neighboursFixed: [] };
+    let matched = 0;
+    let matchedPruned = 0;
+    let overlap = 0;
+    let rowsSame = true;
+    const started = performance.now();
+    for (const q of queries) {
+      if (timings.searchText.length >= 20 && performance.now() - started > 45_000) break;
+      const m = match(q);
+      if (!m) continue;
+      let t = performance.now();
+      const hits = st.searchText.all(m, 'live', 50);
+      timings.searchText.push(performance.now() - t);
+      t = performance.now();
+      st.ftsOnly.all(m, 50);
+      timings.ftsOnly.push(performance.now() - t);
+      t = performance.now();
+      st.twoStep.all(m, 200, 'live', 50);
+      timings.twoStep.push(performance.now() - t);
+      const pm = pruned(queryTerms(q)).map((x) => `"${x.replaceAll('"', '""')}"`).join(' OR ');
+      t = performance.now();
+      const prunedHits = st.twoStep.all(pm, 200, 'live', 50);
+      timings.prunedTwoStep.push(performance.now() - t);
+      matchedPruned += st.count.get(pm).n;
+      // How much of the as-is top 10 the pruned query keeps (same order not required).
+      const top = new Set(hits.slice(0, 10).map((h) => h.seq));
+      overlap += top.size ? prunedHits.slice(0, 10).filter((h) => top.has(h.seq)).length / top.size : 1;
+      const ids = JSON.stringify(hits.slice(0, CONTEXT.hits).map((h) => h.id));
+      t = performance.now();
+      const a = st.neighbours.all(CONTEXT.span, CONTEXT.span, ids, CONTEXT.withinMs, 'live');
+      timings.neighbours.push(performance.now() - t);
+      t = performance.now();
+      const b = st.neighboursFixed.all(CONTEXT.span, CONTEXT.span, ids, CONTEXT.withinMs, 'live');
+      timings.neighboursFixed.push(performance.now() - t);
+      if (a.length !== b.length) rowsSame = false;
+      matched += st.count.get(m).n;
+    }
+    const plan = (sql, params) => db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((r) => r.detail);
+    return {
+      queries: timings.searchText.length,
+      meanMatchedRows: matched / Math.max(1, timings.searchText.length),
+      meanMatchedRowsPruned: matchedPruned / Math.max(1, timings.searchText.length),
+      prunedTop10Overlap: overlap / Math.max(1, timings.searchText.length),
+      ms: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, summarize(v)])),
+      neighboursFixedSameRows: rowsSame,
+      plans: {
+        searchText: plan(searchSql, ['x', 'live', 50]),
+        neighbours: plan(neighboursSql(''), [2, 2, '[]', 1, 'live']),
+        neighboursFixed: plan(neighboursSql(' NOT INDEXED'), [2, 2, '[]', 1, 'live']),
+      },
+    };
+  } finally {
+    db.close();
+  }
+}
+
+function runWorker(size, keep, proposed) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--max-old-space-size=8192', SELF, '--worker', String(size), ...(keep ? ['--keep'] : []), ...(proposed ? ['--proposed'] : [])], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`in-process run at ${size} exited with ${code}`));
+      try {
+        resolve(JSON.parse(out));
+      } catch (e) {
+        reject(new Error(`in-process run at ${size} printed no JSON: ${out.slice(0, 200)}`));
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// MCP over stdio: Physarum vs. the reference memory server
+// ---------------------------------------------------------------------------------------------
+
+const MEMORY_BIN = join(PROJECT_ROOT, 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js');
+const PHYSARUM_BIN = join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
+
+async function connect(kind, dir, name) {
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir };
+  const params =
+    kind === 'physarum'
+      ? { command: process.execPath, args: [PHYSARUM_BIN, 'mcp'], env: { ...env, PHYSARUM_STORE: join(dir, 'physarum.db'), PHYSARUM_ROOT: dir, PHYSARUM_INSTANCE: name } }
+      : { command: process.execPath, args: [MEMORY_BIN], env: { ...env, MEMORY_FILE_PATH: join(dir, 'memory.jsonl') } };
+  const transport = new StdioClientTransport({ ...params, stderr: 'ignore', cwd: dir });
+  const client = new Client({ name, version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+/** One write of an item: a trace at a place, or an observation on the place's entity. */
+function writer(kind, client) {
+  const known = new Set();
+  return async (item) => {
+    if (kind === 'physarum') {
+      const r = await client.callTool({ name: 'deposit_trace', arguments: { text: item.input.text, kind: item.input.kind, places: item.input.places, tags: item.input.tags } });
+      if (r.isError) throw new Error(r.content?.[0]?.text ?? 'deposit_trace failed');
+      return;
+    }
+    const entity = item.input.places[0];
+    if (!known.has(entity)) {
+      known.add(entity);
+      const r = await client.callTool({ name: 'create_entities', arguments: { entities: [{ name: entity, entityType: 'place', observations: [item.input.text] }] } });
+      if (r.isError) throw new Error(r.content?.[0]?.text ?? 'create_entities failed');
+      return;
+    }
+    const r = await client.callTool({ name: 'add_observations', arguments: { observations: [{ entityName: entity, contents: [item.input.text] }] } });
+    if (r.isError) throw new Error(r.content?.[0]?.text ?? 'add_observations failed');
+  };
+}
+
+function searcher(kind, client) {
+  return async (word) => {
+    const r =
+      kind === 'physarum'
+        ? await client.callTool({ name: 'search_traces', arguments: { query: word, limit: 10 } })
+        : await client.callTool({ name: 'search_nodes', arguments: { query: word } });
+    if (r.isError) throw new Error(r.content?.[0]?.text ?? 'search failed');
+    return JSON.stringify(r.content ?? '').length;
+  };
+}
+
+async function mcpRun(kind, stages, keep) {
+  const dir = mkdtempSync(join(tmpdir(), `physarum-mcp-${kind}-`));
+  const client = await connect(kind, dir, `bench-${kind}`);
+  const out = { server: kind, stages: [] };
+  try {
+    const ping = [];
+    for (let i = 0; i < 220; i++) {
+      const t = performance.now();
+      await client.ping();
+      if (i >= 20) ping.push(performance.now() - t);
+    }
+    out.ping = summarize(ping);
+    const gen = traceGenerator({ seed: 1234 });
+    const qgen = traceGenerator({ seed: 4321 });
+    const write = writer(kind, client);
+    const search = searcher(kind, client);
+    const writes = [];
+    const t0 = performance.now();
+    let written = 0;
+    for (const stage of stages) {
+      const from = written;
+      while (written < stage) {
+        const item = gen.next();
+        const t = performance.now();
+        await write(item);
+        writes.push(performance.now() - t);
+        written += 1;
+        if (written % 2_000 === 0) progress(`  [mcp ${kind}] ${written} writes`);
+      }
+      const window = writes.slice(Math.max(from, stage - 1_000), stage);
+      const searches = [];
+      let bytes = 0;
+      for (let i = 0; i < 110; i++) {
+        const word = qgen.word();
+        const t = performance.now();
+        bytes += await search(word);
+        if (i >= 10) searches.push(performance.now() - t);
+      }
+      out.stages.push({
+        items: stage,
+        write: summarize(window),
+        writeWindow: `writes ${Math.max(from, stage - 1_000) + 1}–${stage}`,
+        search: summarize(searches),
+        meanSearchResponseBytes: bytes / 110,
+        elapsedMs: performance.now() - t0,
+        writesPerSecond: (written / (performance.now() - t0)) * 1000,
+        storeBytes: kind === 'physarum' ? storeBytes(join(dir, 'physarum.db')) : storeBytes(join(dir, 'memory.jsonl')),
+      });
+    }
+    return out;
+  } finally {
+    await client.close().catch(() => undefined);
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** 8 client connections (8 server processes on one store) each writing `n` items at once; then count what is stored. */
+async function concurrencyRun(kind, clients, n, keep) {
+  const dir = mkdtempSync(join(tmpdir(), `physarum-conc-${kind}-`));
+  try {
+    const conns = await Promise.all(Array.from({ length: clients }, (_, i) => connect(kind, dir, `writer-${i + 1}`)));
+    let acknowledged = 0;
+    const errors = [];
+    const t0 = performance.now();
+    await Promise.all(
+      conns.map(async (client, c) => {
+        for (let i = 0; i < n; i++) {
+          const text = `Concurrent note ${i} from client ${c + 1}: checked the cache invalidation path again.`;
+          try {
+            const r =
+              kind === 'physarum'
+                ? await client.callTool({ name: 'deposit_trace', arguments: { text, places: [`src/client-${c + 1}.ts`] } })
+                : await client.callTool({ name: 'create_entities', arguments: { entities: [{ name: `client-${c + 1}-item-${i}`, entityType: 'note', observations: [text] }] } });
+            if (r.isError) errors.push(String(r.content?.[0]?.text ?? 'error').slice(0, 200));
+            else acknowledged += 1;
+          } catch (e) {
+            errors.push(String(e instanceof Error ? e.message : e).slice(0, 200));
+          }
+        }
+      }),
+    );
+    const elapsedMs = performance.now() - t0;
+    await Promise.all(conns.map((c) => c.close().catch(() => undefined)));
+    let stored;
+    if (kind === 'physarum') {
+      const { openPhysarum } = await import('../dist/index.js');
+      const p = await openPhysarum({ store: join(dir, 'physarum.db'), root: dir });
+      stored = (await p.info()).traces;
+      await p.close();
+    } else {
+      const file = join(dir, 'memory.jsonl');
+      stored = existsSync(file)
+        ? readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((l) => l.trim() !== '')
+            .map((l) => JSON.parse(l))
+            .filter((x) => x.type === 'entity').length
+        : 0;
+    }
+    const attempted = clients * n;
+    return { server: kind, clients, perClient: n, attempted, acknowledged, errors: errors.length, errorSample: errors.slice(0, 3), stored, lost: acknowledged - stored, elapsedMs };
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------
+
+const mark = (ok) => (ok === undefined ? '' : ok ? 'met' : 'MISSED');
+
+function targetsOf(result) {
+  const t = [];
+  const at = (n) => result.inProcess?.find((r) => r.size === n);
+  for (const r of result.inProcess ?? []) {
+    t.push({ target: `in-process deposit p50 ≤ 1 ms (${r.size.toLocaleString('en')}, durability full)`, value: r.depositFull.p50, ok: r.depositFull.p50 <= 1 });
+  }
+  if (at(100_000)) t.push({ target: 'search p50 ≤ 10 ms at 100k', value: at(100_000).search.p50, ok: at(100_000).search.p50 <= 10 });
+  if (at(1_000_000)) {
+    t.push({ target: 'search p50 ≤ 30 ms at 1M', value: at(1_000_000).search.p50, ok: at(1_000_000).search.p50 <= 30 });
+    const b = at(1_000_000);
+    for (const [name, s] of [['standard', b.briefStandard], ['focus', b.briefFocus], ['place', b.briefPlace]]) {
+      t.push({ target: `briefing (${name}) p50 ≤ 50 ms at 1M`, value: s.p50, ok: s.p50 <= 50 });
+    }
+  }
+  const phys = result.mcp?.find((m) => m.server === 'physarum');
+  const mem = result.mcp?.find((m) => m.server === 'memory');
+  if (phys) {
+    t.push({ target: 'MCP stdio round trip p50 ≤ 5 ms (ping)', value: phys.ping.p50, ok: phys.ping.p50 <= 5 });
+    for (const st of phys.stages) {
+      t.push({ target: `MCP stdio round trip p50 ≤ 5 ms (deposit_trace at ${st.items})`, value: st.write.p50, ok: st.write.p50 <= 5 });
+      t.push({ target: `MCP stdio round trip p50 ≤ 5 ms (search_traces at ${st.items})`, value: st.search.p50, ok: st.search.p50 <= 5 });
+    }
+  }
+  if (phys && mem) {
+    const p10 = phys.stages.find((s) => s.items === 10_000);
+    const m10 = mem.stages.find((s) => s.items === 10_000);
+    if (p10 && m10) t.push({ target: 'writes ≥ 50× faster than server-memory at 10k (p50 ratio)', value: m10.write.p50 / p10.write.p50, ok: m10.write.p50 / p10.write.p50 >= 50, unit: '×' });
+  }
+  for (const c of result.concurrency ?? []) {
+    if (c.server === 'physarum') t.push({ target: `no lost writes, ${c.clients} concurrent clients (physarum)`, value: c.lost + (c.attempted - c.acknowledged), ok: c.lost === 0 && c.acknowledged === c.attempted, unit: ' lost' });
+  }
+  return t;
+}
+
+function printReport(result) {
+  const log = (s = '') => console.log(s);
+  if (result.inProcess?.length) {
+    log('\n== In-process (library API) ==');
+    log('bulk load: one deposit() per trace, durability "normal"; measured deposits: 500 new traces on top, default durability "full" (fsync per commit) and "normal"');
+    const rows = [];
+    for (const r of result.inProcess) {
+      rows.push([
+        r.size.toLocaleString('en'),
+        `${fmt(r.load.perSecond, 0)}/s`,
+        `${fmtMs(r.depositFull.p50)} / ${fmtMs(r.depositFull.p99)}`,
+        `${fmtMs(r.depositNormal.p50)} / ${fmtMs(r.depositNormal.p99)}`,
+        `${fmtMs(r.search.p50)} / ${fmtMs(r.search.p99)}`,
+        `${fmt(r.search.perSecond, 0)}/s`,
+        `${fmtMs(r.briefStandard.p50)} / ${fmtMs(r.briefStandard.p99)}`,
+        `${fmtMs(r.briefFocus.p50)} / ${fmtMs(r.briefFocus.p99)}`,
+        `${fmtMs(r.briefPlace.p50)} / ${fmtMs(r.briefPlace.p99)}`,
+        `${fmtMs(r.sense.p50)} / ${fmtMs(r.sense.p99)}`,
+        fmtBytes(r.rssBytes),
+        fmtBytes(r.storeBytes),
+      ]);
+    }
+    log(
+      table(
+        ['traces', 'load', 'deposit full p50/p99 ms', 'deposit normal p50/p99', 'search p50/p99', 'search tput', 'brief p50/p99', 'brief focus', 'brief place', 'sense', 'RSS', 'store'],
+        rows,
+      ),
+    );
+    log('\nsearch profile (the SQL src/storage/sqlite runs per search, timed alone on the same store; ms p50 / p99):');
+    log(
+      table(
+        ['traces', 'matched rows', 'searchText', 'FTS top-50 alone', 'two-step', 'pruned two-step (rows, top-10 kept)', 'neighbours (as is)', 'neighbours NOT INDEXED', 'same rows'],
+        result.inProcess.map((r) => [
+          r.size.toLocaleString('en'),
+          fmt(r.profile.meanMatchedRows, 0),
+          `${fmtMs(r.profile.ms.searchText.p50)} / ${fmtMs(r.profile.ms.searchText.p99)}`,
+          `${fmtMs(r.profile.ms.ftsOnly.p50)} / ${fmtMs(r.profile.ms.ftsOnly.p99)}`,
+          r.profile.ms.twoStep ? `${fmtMs(r.profile.ms.twoStep.p50)} / ${fmtMs(r.profile.ms.twoStep.p99)}` : 'n/a',
+          r.profile.ms.prunedTwoStep
+            ? `${fmtMs(r.profile.ms.prunedTwoStep.p50)} / ${fmtMs(r.profile.ms.prunedTwoStep.p99)} (${fmt(r.profile.meanMatchedRowsPruned, 0)}, ${fmt(100 * r.profile.prunedTop10Overlap, 0)}%)`
+            : 'n/a',
+          `${fmtMs(r.profile.ms.neighbours.p50)} / ${fmtMs(r.profile.ms.neighbours.p99)}`,
+          `${fmtMs(r.profile.ms.neighboursFixed.p50)} / ${fmtMs(r.profile.ms.neighboursFixed.p99)}`,
+          r.profile.neighboursFixedSameRows ? 'yes' : 'NO',
+        ]),
+      ),
+    );
+    log(
+      'two-step: the best 200 rowids from the FTS index alone, then rows fetched and filtered (proposal); pruned: terms found in >10% of traces left out of\n' +
+        'MATCH when a rarer term is there (proposal), with the mean rows matched and the share of the as-is top 10 it keeps',
+    );
+    const withFix = result.inProcess.filter((r) => r.proposed);
+    if (withFix.length) {
+      log('\nproposed fixes, measured on the same stores with a patched copy of dist/ (p50 / p99 ms):');
+      for (const pt of withFix[0].proposed.patches) log(`  - ${pt.name}${pt.applied ? '' : ' (NOT APPLICABLE: the built code changed)'}`);
+      log(
+        table(
+          ['traces', 'search as is', 'search proposed', 'brief focus as is', 'brief focus proposed', 'brief standard proposed', 'brief place proposed'],
+          withFix.map((r) => [
+            r.size.toLocaleString('en'),
+            `${fmtMs(r.search.p50)} / ${fmtMs(r.search.p99)}`,
+            `${fmtMs(r.proposed.search.p50)} / ${fmtMs(r.proposed.search.p99)}`,
+            `${fmtMs(r.briefFocus.p50)} / ${fmtMs(r.briefFocus.p99)}`,
+            `${fmtMs(r.proposed.briefFocus.p50)} / ${fmtMs(r.proposed.briefFocus.p99)}`,
+            `${fmtMs(r.proposed.briefStandard.p50)} / ${fmtMs(r.proposed.briefStandard.p99)}`,
+            `${fmtMs(r.proposed.briefPlace.p50)} / ${fmtMs(r.proposed.briefPlace.p99)}`,
+          ]),
+        ),
+      );
+    }
+    const last = result.inProcess[result.inProcess.length - 1];
+    log(`query plan, neighbours as is:      ${last.profile.plans.neighbours.join(' → ')}`);
+    log(`query plan, neighbours NOT INDEXED: ${last.profile.plans.neighboursFixed.join(' → ')}`);
+    log(`query plan, searchText:            ${last.profile.plans.searchText.join(' → ')}`);
+  }
+  if (result.mcp?.length) {
+    log('\n== MCP over stdio (SDK Client + StdioClientTransport; one server process) ==');
+    log('writes: Physarum deposit_trace; server-memory create_entities (new place) / add_observations (known place). search: one word; search_traces (limit 10) vs search_nodes.');
+    const rows = [];
+    for (const m of result.mcp) {
+      rows.push([m.server, 'ping', '', `${fmtMs(m.ping.p50)} / ${fmtMs(m.ping.p99)}`, '', '', '', '']);
+      for (const s of m.stages) {
+        rows.push([
+          m.server,
+          s.items.toLocaleString('en'),
+          s.writeWindow,
+          `${fmtMs(s.write.p50)} / ${fmtMs(s.write.p99)}`,
+          `${fmtMs(s.search.p50)} / ${fmtMs(s.search.p99)}`,
+          `${fmt(s.writesPerSecond, 0)}/s`,
+          fmtBytes(s.meanSearchResponseBytes),
+          fmtBytes(s.storeBytes),
+        ]);
+      }
+    }
+    log(table(['server', 'items', 'write window', 'write p50/p99 ms', 'search p50/p99 ms', 'writes/s (cumulative)', 'search response', 'store'], rows));
+    const phys = result.mcp.find((m) => m.server === 'physarum');
+    const mem = result.mcp.find((m) => m.server === 'memory');
+    if (phys && mem) {
+      log('\nratios (server-memory ÷ Physarum; > 1 means Physarum is faster):');
+      log(
+        table(
+          ['items', 'write p50', 'write p99', 'search p50', 'search p99'],
+          phys.stages
+            .map((ps) => [ps, mem.stages.find((ms) => ms.items === ps.items)])
+            .filter(([, ms]) => ms)
+            .map(([ps, ms]) => [
+              ps.items.toLocaleString('en'),
+              `${fmt(ms.write.p50 / ps.write.p50, 1)}×`,
+              `${fmt(ms.write.p99 / ps.write.p99, 1)}×`,
+              `${fmt(ms.search.p50 / ps.search.p50, 1)}×`,
+              `${fmt(ms.search.p99 / ps.search.p99, 1)}×`,
+            ]),
+        ),
+      );
+    }
+  }
+  if (result.concurrency?.length) {
+    log('\n== Write loss under concurrent clients (one server process per client, one shared store) ==');
+    log(
+      table(
+        ['server', 'clients × items', 'acknowledged', 'errors', 'stored', 'lost (acked − stored)', 'time'],
+        result.concurrency.map((c) => [c.server, `${c.clients} × ${c.perClient}`, c.acknowledged, c.errors, c.stored, c.lost, `${fmt(c.elapsedMs / 1000, 1)} s`]),
+      ),
+    );
+    for (const c of result.concurrency) if (c.errorSample.length) log(`  ${c.server} errors, e.g.: ${c.errorSample.join(' | ')}`);
+  }
+  log('\n== Targets (printed, not asserted) ==');
+  log(
+    table(
+      ['target', 'measured', ''],
+      result.targets.map((t) => [t.target, t.unit ? `${fmt(t.value, t.unit === '×' ? 1 : 0)}${t.unit}` : `${fmtMs(t.value)} ms`, mark(t.ok)]),
+    ),
+  );
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2), OPTIONS);
+  if (args.from) {
+    const saved = JSON.parse(readFileSync(args.from, 'utf8'));
+    saved.targets = targetsOf(saved);
+    console.log(`${machineLines(saved.machine).join('\n')}\n(saved run: ${args.from})\n`);
+    printReport(saved);
+    return;
+  }
+  if (args.worker) {
+    const r = await inProcess(Number(args.worker), { keep: Boolean(args.keep), proposed: Boolean(args.proposed) });
+    process.stdout.write(JSON.stringify(r));
+    return;
+  }
+  const quick = Boolean(args.quick);
+  const sizes = (args.sizes ?? (quick ? '10000' : '10000,100000,1000000')).split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
+  const mcpItems = (args['mcp-items'] ?? (quick ? '1000' : '1000,10000')).split(',').map((s) => Number(s.trim())).filter((n) => n > 0).sort((a, b) => a - b);
+  const concurrent = Number(args['concurrent-items'] ?? (quick ? 50 : 200));
+  const keep = Boolean(args.keep);
+  const result = { machine: machine(), sizes, inProcess: [], mcp: [], concurrency: [] };
+  if (!args.json) console.log(`${machineLines(result.machine).join('\n')}\n(running; progress on stderr)`);
+
+  if (!args['skip-inprocess']) {
+    for (const size of sizes) {
+      progress(`in-process: ${size.toLocaleString('en')} traces…`);
+      result.inProcess.push(await runWorker(size, keep, Boolean(args.proposed)));
+    }
+  }
+  if (!args['skip-mcp']) {
+    for (const kind of ['physarum', 'memory']) {
+      progress(`MCP stdio: ${kind}, ${mcpItems.join(', ')} items…`);
+      result.mcp.push(await mcpRun(kind, mcpItems, keep));
+    }
+  }
+  if (!args['skip-concurrency']) {
+    for (const kind of ['physarum', 'memory']) {
+      progress(`concurrency: ${kind}, 8 clients × ${concurrent}…`);
+      result.concurrency.push(await concurrencyRun(kind, 8, concurrent, keep));
+    }
+  }
+  result.targets = targetsOf(result);
+  if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    console.log('');
+    printReport(result);
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});
