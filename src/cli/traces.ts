@@ -120,7 +120,7 @@ export function registerTraceCommands(program: Command): void {
                     traceLine(
                       x.trace,
                       now,
-                      ` · score ${x.score.toFixed(3)} (relevance ${x.parts.relevance.toFixed(3)} + context ${x.parts.context.toFixed(3)} + strength ${x.parts.strengthBonus.toFixed(3)})`,
+                      ` · score ${x.score.toFixed(3)} (relevance ${x.parts.relevance.toFixed(3)} + context ${x.parts.context.toFixed(3)} + author ${x.parts.author.toFixed(1)} + strength ${x.parts.strengthBonus.toFixed(3)})`,
                     ),
                   )
                   .join('\n'),

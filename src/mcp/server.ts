@@ -86,7 +86,7 @@ export function createMcpServer({ physarum, actor: session, version }: McpServer
 
   const searchResult = traceView.extend({
     score: z.number(),
-    parts: z.object({ bm25: z.number(), relevance: z.number(), context: z.number(), strength: z.number(), strengthBonus: z.number() }),
+    parts: z.object({ bm25: z.number(), relevance: z.number(), context: z.number(), author: z.number(), strength: z.number(), strengthBonus: z.number() }),
   });
   server.registerTool(
     'search_traces',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Physarum } from '../physarum.js';
 import { DAY_MS, DEFAULT_STRENGTH } from '../strength/index.js';
 import type { DepositInput } from '../traces/schema.js';
-import { STRENGTH_WEIGHT } from './index.js';
+import { NAMED_AUTHOR_BONUS, STRENGTH_WEIGHT } from './index.js';
 import { agent, person, refusal, openTestStore, closeTestStore, type TestStore } from '../../test/helpers/core.js';
 
 const other = { name: 'bo-2', role: 'agent' as const, model: 'claude-test' };
@@ -71,6 +71,21 @@ describe('search()', () => {
     expect(found.get(answer)?.parts.context).toBeCloseTo(0.6, 12);
     const a = found.get(answer);
     if (a) expect(a.score).toBeCloseTo(a.parts.relevance + a.parts.context + a.parts.strengthBonus, 12);
+  });
+
+  it('favours traces by an author the query names', async () => {
+    const caroline = { name: 'Caroline', role: 'human' as const };
+    const melanie = { name: 'Melanie', role: 'human' as const };
+    const hers = (await s.p.deposit({ text: 'I went to the pottery workshop on Sunday' }, caroline)).trace.id;
+    s.clock.advance(DAY_MS);
+    const other = (await s.p.deposit({ text: 'I went to the pottery workshop on Sunday too' }, melanie)).trace.id;
+    s.clock.advance(DAY_MS);
+    const { results } = await s.p.search({ query: 'What workshop did Caroline go to?' });
+    expect(results[0]?.trace.id).toBe(hers);
+    expect(results[0]?.parts.author).toBe(NAMED_AUTHOR_BONUS);
+    expect(results.find((r) => r.trace.id === other)?.parts.author).toBe(0);
+    const first = results[0];
+    if (first) expect(first.score).toBeCloseTo(first.parts.relevance + first.parts.context + first.parts.author + first.parts.strengthBonus, 12);
   });
 
   describe('filters', () => {

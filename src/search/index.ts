@@ -13,6 +13,8 @@ import { routesFrom } from '../trails/emergent.js';
 
 /** How much current strength can add to a text match (relevance is in 0..1). */
 export const STRENGTH_WEIGHT = 0.25;
+/** Added to traces by an author the query names ("what did Caroline say about…", "aria's decision on…"). */
+export const NAMED_AUTHOR_BONUS = 0.2;
 export const MAX_LIMIT = 200;
 
 const filters = {
@@ -51,6 +53,8 @@ export interface ScoreParts {
   relevance: number;
   /** A share of the relevance of hits written just before or after this trace (its context). */
   context: number;
+  /** NAMED_AUTHOR_BONUS when the query names this trace's author, else 0. */
+  author: number;
   /** Current strength after decay. */
   strength: number;
   /** What strength adds: STRENGTH_WEIGHT · strength / (strength + 1). */
@@ -144,10 +148,15 @@ export async function search(ctx: Context, raw: SearchInput): Promise<{ results:
         pool.set(n.trace.id, entry);
       }
     }
+    // Names are matched as written or capitalised ("caroline" finds Caroline's traces).
+    const named = new Set(
+      (await r.authorsAmong(terms.flatMap((t) => [t, t.charAt(0).toUpperCase() + t.slice(1)]))).map((a) => a.toLowerCase()),
+    );
     const results = [...pool.values()].map(({ trace, bm25, relevance, context }) => {
       const strength = strengthNow(trace, now, config);
       const strengthBonus = (STRENGTH_WEIGHT * strength) / (strength + 1);
-      return { trace, score: relevance + context + strengthBonus, parts: { bm25, relevance, context, strength, strengthBonus } };
+      const author = named.has(trace.author.name.toLowerCase()) ? NAMED_AUTHOR_BONUS : 0;
+      return { trace, score: relevance + context + author + strengthBonus, parts: { bm25, relevance, context, author, strength, strengthBonus } };
     });
     results.sort((a, b) => b.score - a.score || b.trace.createdAt - a.trace.createdAt);
     return { results: results.slice(0, input.limit), terms };

@@ -62,6 +62,8 @@ export interface StorageReader {
   tracesAtPlaces(places: string[], filters: TraceFilters, limit: number): Promise<Trace[]>;
   /** Traces matching the filters, strongest first. */
   strongestTraces(filters: TraceFilters, limit: number): Promise<Trace[]>;
+  /** Which of these names (compared exactly) are authors of some trace. */
+  authorsAmong(names: string[]): Promise<string[]>;
   /** Full-text search; `terms` are plain words (no query syntax), matched with OR; best first. */
   searchText(terms: string[], filters: TraceFilters, limit: number): Promise<TextHit[]>;
   /**

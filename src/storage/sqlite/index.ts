@@ -292,6 +292,13 @@ export class SqliteStorage implements Storage, StorageWriter {
     return rows.map(rowToTrace);
   }
 
+  async authorsAmong(names: string[]): Promise<string[]> {
+    if (names.length === 0) return [];
+    return this.all('SELECT DISTINCT author_name FROM traces WHERE author_name IN (SELECT value FROM json_each(?))', [JSON.stringify(names)]).map((r) =>
+      String(r['author_name']),
+    );
+  }
+
   async searchText(terms: string[], filters: TraceFilters, limit: number): Promise<TextHit[]> {
     if (terms.length === 0) return [];
     const f = filterClauses(filters);
