@@ -1,0 +1,416 @@
+// Concurrent writers: N processes (default 1, 8, 32) deposit in a loop through the library against one store
+// for a fixed time. Each child times every deposit itself; the parent reports p50/p99 latency and the
+// aggregate throughput per N, and checks that the store holds exactly the acknowledged deposits.
+//
+//   npm run build && node bench/writers.mjs [--json] [--writers 1,8,32] [--seconds 5]
+//        [--durability full|normal|both] [--mode direct|fair|group] [--busy-timeout MS] [--retry MS]
+//        [--profile] [--keep]
+//
+// Target to compare against (printed, not asserted): 32 writers >= 2,000 deposits/s in total, p99 <= 50 ms.
+//
+// --mode direct (default) is the product as shipped: every writer opens the store and calls deposit().
+// The other modes are experiments that show what a fix would buy, without changing src/:
+//   fair    every writer still deposits through its own connection, but first takes a first-come,
+//           first-served token from the parent (a queued inter-process lock instead of SQLite's sleeping
+//           busy handler);
+//   group   the writers send their deposits to the parent, the only writer, which commits everything
+//           queued in one transaction (group commit: one fsync for many deposits). Latency is still timed
+//           in the child, request to acknowledgement.
+// --busy-timeout MS sets SQLite's busy timeout (default: the library's 10 s; its handler sleeps up to
+// 100 ms between tries). --retry MS: busy timeout 0, and the writer retries a refused write itself after a
+// random 0-MS ms, timing the deposit from its first try.
+// --profile splits each deposit's time by timing the connection's BEGIN IMMEDIATE and COMMIT (a diagnostic
+// that reaches into the storage object): waiting for the write lock, holding it, and the COMMIT itself
+// (the fsync with durability full, and any automatic checkpoint, which runs after the lock is released).
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SELF = fileURLToPath(import.meta.url);
+const TARGET = { writers: 32, throughput: 2_000, p99Ms: 50 };
+const MODES = ['direct', 'fair', 'group'];
+
+function parseArgs(argv) {
+  const o = {
+    json: false,
+    writers: [1, 8, 32],
+    seconds: 5,
+    durability: ['full'],
+    mode: 'direct',
+    busyTimeout: undefined,
+    retryMs: undefined,
+    profile: false,
+    keep: false,
+    child: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--json') o.json = true;
+    else if (a === '--keep') o.keep = true;
+    else if (a === '--profile') o.profile = true;
+    else if (a === '--child') o.child = true;
+    else if (a === '--writers') o.writers = value().split(',').map((n) => Number.parseInt(n, 10));
+    else if (a === '--seconds') o.seconds = Number(value());
+    else if (a === '--mode') o.mode = value();
+    else if (a === '--durability') {
+      const d = value();
+      o.durability = d === 'both' ? ['full', 'normal'] : [d];
+    } else if (a === '--busy-timeout') o.busyTimeout = Number(value());
+    else if (a === '--retry') o.retryMs = Number(value());
+    else throw new Error(`unknown option ${a}; see the header of bench/writers.mjs`);
+  }
+  if (o.writers.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--writers takes positive whole numbers, e.g. 1,8,32');
+  if (!(o.seconds > 0)) throw new Error('--seconds must be positive');
+  if (o.durability.some((d) => d !== 'full' && d !== 'normal')) throw new Error('--durability is full, normal or both');
+  if (!MODES.includes(o.mode)) throw new Error(`--mode is one of ${MODES.join(', ')}`);
+  if (o.retryMs !== undefined) {
+    if (!(o.retryMs >= 0)) throw new Error('--retry takes a number of milliseconds');
+    o.busyTimeout ??= 0;
+  }
+  if (o.mode === 'group' && o.profile) throw new Error('--profile times the writers\' own connections; in group mode only the parent writes');
+  return o;
+}
+
+function machine() {
+  const c = cpus();
+  return {
+    cpu: c[0]?.model ?? 'unknown',
+    cores: c.length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    date: new Date().toISOString(),
+  };
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+const round = (x) => Math.round(x * 100) / 100;
+
+async function openStore(store, durability, busyTimeout, root) {
+  const { openPhysarum, SqliteStorage, Physarum } = await import('../dist/index.js');
+  return busyTimeout === undefined
+    ? openPhysarum({ store, root, durability })
+    : new Physarum({ storage: SqliteStorage.open({ path: store, durability, busyTimeoutMs: busyTimeout }), root });
+}
+
+function depositInput(index, n) {
+  return {
+    text: `writer ${index} deposit ${n}: the parser drops a byte order mark before the first token (${process.pid}.${n})`,
+    places: [`src/module-${index % 8}.ts`],
+    tags: ['bench'],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child: open the store, wait for "go", deposit until the deadline, send back every latency
+// ---------------------------------------------------------------------------------------------
+
+async function child() {
+  const { store, durability, busyTimeout, retryMs, profile, mode, index } = JSON.parse(process.env.WRITERS_CHILD);
+  const actor = { name: `writer-${index}`, role: 'agent' };
+  // Replies from the parent, in order: one outstanding request at a time.
+  const replies = [];
+  let waiting;
+  process.on('message', (m) => {
+    if (waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w(m);
+    } else replies.push(m);
+  });
+  const next = () => (replies.length ? Promise.resolve(replies.shift()) : new Promise((resolve) => (waiting = resolve)));
+
+  const physarum = mode === 'group' ? undefined : await openStore(store, durability, busyTimeout, tmpdir());
+  const phases = profile && physarum ? profileConnection(physarum.storage) : undefined;
+  process.send({ ready: true });
+  const { until } = await next();
+
+  const latencies = [];
+  const errors = {};
+  let retries = 0;
+  for (let n = 0; Date.now() < until; n++) {
+    const input = depositInput(index, n);
+    const t0 = performance.now();
+    let error;
+    if (mode === 'group') {
+      process.send({ deposit: input, actor });
+      const r = await next();
+      error = r.error;
+    } else {
+      if (mode === 'fair') {
+        process.send({ acquire: true });
+        await next();
+      }
+      for (;;) {
+        try {
+          await physarum.deposit(input, actor);
+          error = undefined;
+        } catch (e) {
+          error = e?.code ?? String(e);
+          if (retryMs !== undefined && error === 'STORAGE_UNAVAILABLE') {
+            retries += 1;
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * retryMs));
+            continue;
+          }
+        }
+        break;
+      }
+      if (mode === 'fair') process.send({ release: true });
+    }
+    if (error === undefined) latencies.push(performance.now() - t0);
+    else errors[error] = (errors[error] ?? 0) + 1;
+  }
+  await physarum?.close();
+  process.send({ done: true, latencies, errors, retries, phases }, () => process.exit(0));
+}
+
+/** Times BEGIN IMMEDIATE (waiting for the lock), BEGIN..COMMIT (holding it) and COMMIT on the storage's connection. */
+function profileConnection(storage) {
+  const db = storage.db;
+  if (!db || typeof db.exec !== 'function') throw new Error('--profile: this build has no storage.db to time');
+  const phases = { wait: [], hold: [], commit: [] };
+  const exec = db.exec.bind(db);
+  let held;
+  db.exec = (sql) => {
+    const t0 = performance.now();
+    try {
+      return exec(sql);
+    } finally {
+      const t1 = performance.now();
+      if (sql === 'BEGIN IMMEDIATE') {
+        phases.wait.push(t1 - t0);
+        held = t1;
+      } else if (sql === 'COMMIT' && held !== undefined) {
+        phases.commit.push(t1 - t0);
+        phases.hold.push(t1 - held);
+        held = undefined;
+      }
+    }
+  };
+  return phases;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parent
+// ---------------------------------------------------------------------------------------------
+
+/** --mode fair: one token, handed out first come, first served. */
+function fairLock() {
+  const queue = [];
+  let holder;
+  const grant = () => {
+    if (holder === undefined && queue.length) {
+      holder = queue.shift();
+      holder.send({ granted: true });
+    }
+  };
+  return {
+    onMessage(c, m) {
+      if (m.acquire) {
+        queue.push(c);
+        grant();
+      } else if (m.release && holder === c) {
+        holder = undefined;
+        grant();
+      }
+    },
+  };
+}
+
+/** --mode group: the parent is the only writer and commits every queued deposit in one transaction. */
+async function groupWriter(store, durability, root) {
+  const { prepareDeposit, applyDeposit } = await import('../dist/traces/operations.js');
+  const physarum = await openStore(store, durability, undefined, root);
+  const ctx = physarum.ctx;
+  let queue = [];
+  let running = false;
+  const batches = [];
+  const drain = async () => {
+    if (running) return;
+    running = true;
+    while (queue.length) {
+      const batch = queue;
+      queue = [];
+      batches.push(batch.length);
+      let failure;
+      try {
+        const prepared = batch.map((q) => prepareDeposit(ctx, q.m.deposit, q.m.actor));
+        await ctx.storage.write(async (w) => {
+          for (const p of prepared) await applyDeposit(w, p, ctx.clock.now());
+        });
+      } catch (e) {
+        failure = e?.code ?? String(e);
+      }
+      for (const q of batch) q.c.send(failure ? { error: failure } : { ok: true });
+      // Let the next requests arrive before the next batch.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    running = false;
+  };
+  return {
+    onMessage(c, m) {
+      if (m.deposit) {
+        queue.push({ c, m });
+        void drain();
+      }
+    },
+    async close() {
+      while (running) await new Promise((resolve) => setTimeout(resolve, 5));
+      await physarum.close();
+      const sorted = [...batches].sort((a, b) => a - b);
+      return { batches: batches.length, meanBatch: round(batches.reduce((a, b) => a + b, 0) / Math.max(1, batches.length)), maxBatch: sorted[sorted.length - 1] ?? 0 };
+    },
+  };
+}
+
+async function runOne(n, durability, o) {
+  const { openPhysarum } = await import('../dist/index.js');
+  const dir = mkdtempSync(join(tmpdir(), `physarum-writers-${n}-`));
+  const store = join(dir, 'physarum.db');
+  // Create and migrate the store first, so the writers measure writing, not setting up.
+  await (await openPhysarum({ store, root: dir })).close();
+  try {
+    return await measure(n, durability, o, store, dir);
+  } finally {
+    if (!o.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(n, durability, o, store, dir) {
+  const { openPhysarum } = await import('../dist/index.js');
+  const coordinator = o.mode === 'fair' ? fairLock() : o.mode === 'group' ? await groupWriter(store, durability, dir) : undefined;
+
+  const children = Array.from({ length: n }, (_, index) =>
+    fork(SELF, ['--child'], {
+      env: {
+        ...process.env,
+        WRITERS_CHILD: JSON.stringify({ store, durability, busyTimeout: o.busyTimeout, retryMs: o.retryMs, profile: o.profile, mode: o.mode, index }),
+      },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  const ready = children.map((c) => new Promise((resolve) => c.once('message', resolve)));
+  const results = children.map(
+    (c) =>
+      new Promise((resolve, reject) => {
+        let result;
+        c.on('message', (m) => {
+          if (m.done) result = m;
+          else if (!m.ready) coordinator?.onMessage(c, m);
+        });
+        c.on('error', reject);
+        c.on('exit', (code) => (result ? resolve(result) : reject(new Error(`a writer exited with code ${code} before reporting`))));
+      }),
+  );
+  await Promise.all(ready);
+  const start = Date.now() + 200;
+  const until = start + o.seconds * 1000;
+  for (const c of children) c.send({ until });
+  const reports = await Promise.all(results);
+  const elapsedS = (until - start) / 1000;
+  const group = o.mode === 'group' ? await coordinator.close() : undefined;
+
+  const all = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const perWriter = reports.map((r) => r.latencies.length);
+  const errors = {};
+  for (const r of reports) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
+
+  const check = await openPhysarum({ store, root: dir });
+  const stored = (await check.info()).traces;
+  await check.close();
+
+  return {
+    writers: n,
+    durability,
+    mode: o.mode,
+    seconds: elapsedS,
+    deposits: all.length,
+    throughputPerS: Math.round(all.length / elapsedS),
+    p50Ms: round(percentile(all, 50)),
+    p90Ms: round(percentile(all, 90)),
+    p99Ms: round(percentile(all, 99)),
+    maxMs: round(all[all.length - 1] ?? NaN),
+    perWriterMin: Math.min(...perWriter),
+    perWriterMax: Math.max(...perWriter),
+    errors,
+    ...(o.profile ? { phases: summarizePhases(reports, elapsedS) } : {}),
+    ...(group ? { group } : {}),
+    ...(o.retryMs !== undefined ? { retries: reports.reduce((sum, r) => sum + r.retries, 0) } : {}),
+    storedEqualsAcknowledged: stored === all.length,
+    ...(o.keep ? { store } : {}),
+  };
+}
+
+function summarizePhases(reports, elapsedS) {
+  const out = {};
+  for (const phase of ['wait', 'hold', 'commit']) {
+    const all = reports.flatMap((r) => r.phases[phase]).sort((a, b) => a - b);
+    const total = all.reduce((a, b) => a + b, 0);
+    out[phase] = { meanMs: round(total / all.length), p50Ms: round(percentile(all, 50)), p99Ms: round(percentile(all, 99)), maxMs: round(all[all.length - 1] ?? NaN) };
+  }
+  // Summed BEGIN..COMMIT time over the run's length: near 1 means the write lock never idled (checkpoints,
+  // which run inside COMMIT after the lock is released, can push it above 1).
+  out.heldShare = round(reports.flatMap((r) => r.phases.hold).reduce((a, b) => a + b, 0) / (elapsedS * 1000));
+  return out;
+}
+
+const pad = (x) => String(x).padStart(6);
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  if (o.child) return child();
+  const m = machine();
+  const say = (s) => (o.json ? process.stderr.write(`${s}\n`) : process.stdout.write(`${s}\n`));
+  if (!o.json) {
+    say(`machine: ${m.cpu} · ${m.cores} cores · ${m.memoryGiB} GiB · ${m.platform}`);
+    say(`node ${m.node} · ${m.date}`);
+    say(`${o.seconds} s per run · mode ${o.mode} · every writer is its own process (library, ../dist/index.js)`);
+    if (o.busyTimeout !== undefined) say(`busy timeout ${o.busyTimeout} ms${o.retryMs !== undefined ? `; refused writes retried by the writer after 0-${o.retryMs} ms` : ''}`);
+    say(`target: ${TARGET.writers} writers >= ${TARGET.throughput.toLocaleString('en')} deposits/s total with p99 <= ${TARGET.p99Ms} ms`);
+    say('');
+    say('writers  durability  deposits  per s    p50 ms  p90 ms  p99 ms  max ms  per writer (min-max)  errors');
+  }
+  const runs = [];
+  for (const durability of o.durability) {
+    for (const n of o.writers) {
+      const r = await runOne(n, durability, o);
+      runs.push(r);
+      if (!o.json) {
+        const errors = Object.entries(r.errors).map(([k, v]) => `${k}×${v}`).join(' ') || 'none';
+        say(
+          `${String(r.writers).padStart(7)}  ${r.durability.padEnd(10)}  ${String(r.deposits).padStart(8)}  ${String(r.throughputPerS).padStart(5)}  ${pad(r.p50Ms)}  ${pad(r.p90Ms)}  ${pad(r.p99Ms)}  ${pad(r.maxMs)}  ${`${r.perWriterMin}-${r.perWriterMax}`.padStart(20)}  ${errors}${r.retries !== undefined ? ` (retries ${r.retries})` : ''}${r.storedEqualsAcknowledged ? '' : '  STORED != ACKNOWLEDGED'}`,
+        );
+        if (r.phases) {
+          const f = (p) => `${p.meanMs}/${p.p50Ms}/${p.p99Ms}/${p.maxMs}`;
+          say(`         lock wait ${f(r.phases.wait)} · held ${f(r.phases.hold)} · of which COMMIT ${f(r.phases.commit)} ms (mean/p50/p99/max) · held ${Math.round(r.phases.heldShare * 100)}% of the run`);
+        }
+        if (r.group) say(`         ${r.group.batches} transactions, ${r.group.meanBatch} deposits each on average (max ${r.group.maxBatch})`);
+      } else process.stderr.write(`${r.writers} writers (${r.durability}, ${r.mode}): ${r.throughputPerS}/s, p99 ${r.p99Ms} ms\n`);
+    }
+  }
+  const verdicts = runs
+    .filter((r) => r.writers === TARGET.writers)
+    .map((r) => ({ durability: r.durability, mode: r.mode, throughputMet: r.throughputPerS >= TARGET.throughput, p99Met: r.p99Ms <= TARGET.p99Ms }));
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({ machine: m, seconds: o.seconds, mode: o.mode, target: TARGET, runs, verdicts })}\n`);
+  } else {
+    say('');
+    if (verdicts.length === 0) say(`(no run with ${TARGET.writers} writers: target not compared)`);
+    for (const v of verdicts) {
+      say(`target with ${TARGET.writers} writers (${v.durability}, ${v.mode}): throughput ${v.throughputMet ? 'met' : 'MISSED'}, p99 ${v.p99Met ? 'met' : 'MISSED'}`);
+    }
+  }
+}
+
+await main();
