@@ -6,6 +6,7 @@ import { PhysarumError } from '../errors/index.js';
 import { locateStore, openPhysarum } from '../open.js';
 import { makeOut } from './output.js';
 import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { toTraceView } from '../traces/view.js';
 
 export function registerBoardCommands(program: Command): void {
@@ -117,6 +118,10 @@ export function registerBoardCommands(program: Command): void {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const out = makeOut(g.json === true);
       const located = locateStore(g.store ? { store: g.store } : {});
+      // Opening creates a missing store; a doctor must not "heal" a mistyped path into an empty one.
+      if (!existsSync(located.path)) {
+        throw new PhysarumError('NOT_FOUND', `there is no store at ${located.path} (found by ${located.how}); check --store or $PHYSARUM_STORE.`);
+      }
       let physarum;
       try {
         physarum = await openPhysarum({ store: located.path });

@@ -20,7 +20,7 @@ export function mapSqliteError(e: unknown, location: string): unknown {
       { cause: e },
     );
   }
-  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || /ENOSPC|disk is full|database or disk is full/iu.test(message)) {
+  if (code === 'SQLITE_FULL' || /ENOSPC|disk is full|database or disk is full/iu.test(message)) {
     return new PhysarumError('STORAGE_FULL', `The disk holding ${location} is full; nothing was written. Free some space and retry.`, {
       cause: e,
     });
@@ -32,7 +32,13 @@ export function mapSqliteError(e: unknown, location: string): unknown {
       { cause: e },
     );
   }
-  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_PERM') {
+  if (
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_IOERR') ||
+    code === 'SQLITE_PERM' ||
+    code === 'SQLITE_PROTOCOL'
+  ) {
     return new PhysarumError(
       'STORAGE_UNAVAILABLE',
       `Cannot use the store at ${location} (${message}). Check that the path exists and is writable.`,

@@ -234,6 +234,14 @@ describe('SqliteStorage', () => {
     expect(await storage.read((r) => r.getSetting('sneaky'))).toBeUndefined();
   });
 
+  it('refuses to back up over an existing file, leaving it untouched', async () => {
+    const storage = open();
+    const target = path.join(dir, 'exists.db');
+    fs.writeFileSync(target, 'keep me');
+    await expect(storage.backup(target)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(fs.readFileSync(target, 'utf8')).toBe('keep me');
+  });
+
   it('backs up to a file that opens as a store with the same data', async () => {
     const storage = open();
     const trace = makeTrace({ text: 'backed up kumquat', tags: ['fruit'] });

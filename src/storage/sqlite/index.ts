@@ -1,6 +1,6 @@
 // The embedded backend: one SQLite file (WAL), safe for many processes, implementing the storage interface.
 import Database from 'better-sqlite3';
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { HealthCheck, Neighbour, Storage, StorageInfo, StorageReader, StorageWriter, TextHit, TraceFilters, TraceIndexing } from '../types.js';
 import type { EventQuery, NewEvent, PalimpsestEvent } from '../../palimpsest/events.js';
@@ -714,6 +714,9 @@ export class SqliteStorage implements Storage, StorageWriter {
   }
 
   async backup(destination: string): Promise<{ bytes: number }> {
+    if (existsSync(destination)) {
+      throw new PhysarumError('INVALID_INPUT', `${destination} already exists; back up to a new file, or delete it first.`, { field: 'file' });
+    }
     return this.mutex.run(async () => {
       try {
         // VACUUM INTO copies one consistent snapshot (a read transaction), so writers in other processes keep going.
