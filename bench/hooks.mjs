@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1] || 40) || 40;
 const asJson = args.includes('--json');
-const BIN = resolve('dist/cli/main.js');
+const BIN = resolve('dist/cli/bin.cjs');
 const project = mkdtempSync(join(tmpdir(), 'physarum-hookbench-'));
 mkdirSync(join(project, '.git'));
 const env = { ...process.env, PHYSARUM_USER: 'bench' };

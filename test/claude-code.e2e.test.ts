@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 
-const BIN = resolve('dist/cli/main.js');
+const BIN = resolve('dist/cli/bin.cjs');
 
 function physarum(args: string[], opts: { cwd: string; input?: string; env?: Record<string, string> }) {
   const env: NodeJS.ProcessEnv = { ...process.env, PHYSARUM_USER: 'ren', ...opts.env };

@@ -36,7 +36,7 @@ const HOOK_EVENTS: Array<{ event: string; matcher?: string; timeout: number }> =
 ];
 
 export function defaultCommand(): string[] {
-  return [process.execPath, fileURLToPath(new URL('../cli/main.js', import.meta.url))];
+  return [process.execPath, fileURLToPath(new URL('../cli/bin.cjs', import.meta.url))];
 }
 
 function quote(arg: string): string {
@@ -74,7 +74,7 @@ function serialise(value: JsonObject, like: string | null): string {
 
 /** A hook command is ours when it runs `... hook <Event>` through a physarum binary. */
 function isOurs(command: Json | undefined): boolean {
-  return typeof command === 'string' && /(physarum|dist\/cli\/main\.js)\S*'?\s+hook\s+\w+$/u.test(command);
+  return typeof command === 'string' && /(physarum|dist\/cli\/(main\.js|bin\.cjs))\S*'?\s+hook\s+\w+$/u.test(command);
 }
 
 function withHooks(settings: JsonObject, command: string[]): JsonObject {

@@ -4,7 +4,7 @@
 const argv = process.argv.slice(2);
 
 if (argv[0] === 'hook') {
-  const { runBundledHook } = await import('./hook-loader.js');
+  const { runBundledHook } = await import('./hook-loader.cjs');
   process.exitCode = await runBundledHook(argv.slice(1));
 } else {
   const { run } = await import('./program.js');

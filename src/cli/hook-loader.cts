@@ -1,11 +1,11 @@
 // Runs `physarum hook` from the one-file bundle (dist/hook.cjs) with a V8 code cache, so a hook call costs
-// little more than starting Node. Falls back to the plain modules when the bundle is missing.
+// little more than starting Node. Falls back to the plain modules when the bundle is missing. CommonJS, so the
+// binary's hook path never starts the ES module loader.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 interface HookBundle {
@@ -13,7 +13,7 @@ interface HookBundle {
 }
 
 function loadBundle(): HookBundle | undefined {
-  const file = fileURLToPath(new URL('../hook.cjs', import.meta.url));
+  const file = join(__dirname, '..', 'hook.cjs');
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
