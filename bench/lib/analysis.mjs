@@ -4,7 +4,7 @@
 // query normaliser) runs over the stores the benchmark filled; each variant changes one thing in the
 // replica. Nothing in src/ is touched: the variants are proposals, measured.
 import Database from 'better-sqlite3';
-import { CONTEXT, STRENGTH_WEIGHT } from '../../dist/search/index.js';
+import { CONTEXT, NAMED_AUTHOR_BONUS, STRENGTH_WEIGHT } from '../../dist/search/index.js';
 import { queryTerms } from '../../dist/search/query.js';
 import { DEFAULT_STRENGTH, currentStrength } from '../../dist/strength/index.js';
 import { ENGLISH_STOPWORDS } from '../bm25-reference.mjs';
@@ -174,7 +174,7 @@ export const PRODUCT = {
   decay: CONTEXT.decay,
   withinMs: CONTEXT.withinMs,
   strength: true,
-  speakerPrior: 0,
+  speakerPrior: NAMED_AUTHOR_BONUS,
   nameAsAuthorOnly: false,
   coordination: 0,
   pruneShare: 0,
@@ -185,8 +185,9 @@ const NO_CONTEXT = { share: 0, shareAfter: undefined };
 /** Each variant changes the product's ranking in one way (or a named combination). */
 export const VARIANTS = [
   ['replica of the product (must equal the API figures)', {}],
-  ['decomposition: FTS5 BM25 only (no context, no strength)', { ...NO_CONTEXT, strength: false }],
-  ['decomposition: + strength, no context', { ...NO_CONTEXT }],
+  ['decomposition: FTS5 BM25 only (no context, no strength, no named author)', { ...NO_CONTEXT, strength: false, speakerPrior: 0 }],
+  ['decomposition: + strength', { ...NO_CONTEXT, speakerPrior: 0 }],
+  ['decomposition: + strength + context (no named author)', { speakerPrior: 0 }],
   ['decomposition: + context, no strength', { strength: false }],
   ['decomposition: text-only index, no context, no strength', { index: 'text', ...NO_CONTEXT, strength: false }],
   ['text-only index (speaker not indexed)', { index: 'text' }],
