@@ -73,14 +73,15 @@ export function registerServerCommands(program: Command): void {
         '',
         'Stop with Ctrl-C.',
       ];
-      process.stderr.write(`${lines.join('\n')}\n`);
       const stop = async () => {
         await running.close();
         await physarum.close();
         process.exit(0);
       };
+      // Before the banner: whoever waits for it may stop the server at once, and should get a clean shutdown.
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
+      process.stderr.write(`${lines.join('\n')}\n`);
       await new Promise<never>(() => undefined);
     });
 }

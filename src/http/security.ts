@@ -1,6 +1,6 @@
 // Security: who may talk to the HTTP server. Loopback by default; Host and Origin checked against DNS rebinding
 // and cross-site requests; a bearer token required when configured (and always beyond loopback).
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 export interface AccessPolicy {
@@ -19,8 +19,12 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || host.startsWith('127.');
 }
 
+const WILDCARD = new Set(['0.0.0.0', '::', '[::]']);
+
 function hostsFor(p: AccessPolicy): Set<string> {
-  const names = isLoopback(p.host) ? ['127.0.0.1', 'localhost', '[::1]'] : [p.host.includes(':') ? `[${p.host}]` : p.host];
+  const own = p.host.includes(':') && !p.host.startsWith('[') ? `[${p.host}]` : p.host;
+  // The address it listens on, and the loopback names whenever loopback reaches it (a loopback address, or all addresses).
+  const names = isLoopback(p.host) || WILDCARD.has(p.host) ? ['127.0.0.1', 'localhost', '[::1]', own] : [own];
   return new Set([...names.map((n) => `${n}:${p.port}`), ...(p.allowedHosts ?? [])].map((h) => h.toLowerCase()));
 }
 
@@ -41,9 +45,10 @@ export function checkRequest(req: IncomingMessage, policy: AccessPolicy): Verdic
   }
   if (policy.token !== undefined) {
     const given = /^Bearer\s+(.+)$/iu.exec(req.headers.authorization ?? '')?.[1] ?? '';
-    const a = Buffer.from(given);
-    const b = Buffer.from(policy.token);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+    // Digests first, so the comparison takes the same time whatever the lengths.
+    const a = createHash('sha256').update(given).digest();
+    const b = createHash('sha256').update(policy.token).digest();
+    if (!timingSafeEqual(a, b)) {
       return { ok: false, status: 401, message: 'Missing or wrong bearer token; send Authorization: Bearer <token>' };
     }
   }

@@ -150,8 +150,12 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     port,
     close: async () => {
       for (const t of sessions.values()) await t.close().catch(() => undefined);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      // close() waits for every connection to end; drop the remaining (keep-alive, streams) ones now rather than
+      // after their timeouts.
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
     },
   };
 }

@@ -10,7 +10,7 @@ import { historyInput } from '../palimpsest/history.js';
 import { briefInput } from '../briefing/index.js';
 import { proposeIdentityInput } from '../identity/types.js';
 import { createTrailInput } from '../trails/types.js';
-import { DESTRUCTIVE, READ, WRITE, answer } from './tool.js';
+import { DESTRUCTIVE, READ, WRITE, answer, withJsonInputErrors } from './tool.js';
 import { authorView, redactionView, toTraceView, traceView } from '../traces/view.js';
 import { eventView, toEventView } from '../palimpsest/view.js';
 
@@ -27,13 +27,15 @@ const json = (v: unknown) => JSON.stringify(v);
 
 export function createMcpServer({ physarum, actor: session, version }: McpServerOptions): McpServer {
   const actor = () => session.get();
-  const server = new McpServer(
-    { name: SERVER_NAME, version },
-    {
-      instructions:
-        'Physarum is the shared memory of this project. Call get_briefing first. Before working on a file, URL or topic, call sense_place on it. ' +
-        'Leave small traces with deposit_trace where the work happens; call follow_trace when a trace helped. Identity changes are proposals a person approves.',
-    },
+  const server = withJsonInputErrors(
+    new McpServer(
+      { name: SERVER_NAME, version },
+      {
+        instructions:
+          'Physarum is the shared memory of this project. Call get_briefing first. Before working on a file, URL or topic, call sense_place on it. ' +
+          'Leave small traces with deposit_trace where the work happens; call follow_trace when a trace helped. Identity changes are proposals a person approves.',
+      },
+    ),
   );
 
   // Agents may write with agent or external trust only; the core refuses "human" from them too.

@@ -1,6 +1,9 @@
 // What every MCP tool shares: its annotation presets, and the one place errors become tool results.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
 import { toPhysarumError } from '../errors/index.js';
+import { parseInput } from '../errors/parse.js';
 
 export type Annotations = { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: false };
 export const READ: Annotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
@@ -18,3 +21,26 @@ export async function answer<T extends Record<string, unknown>>(run: () => Promi
   }
 }
 
+/**
+ * The SDK refuses arguments that break a tool's input schema itself, as plain text ("MCP error -32602: Input
+ * validation error: ..."). This gives those refusals the documented `{"error": {code, message, field}}` text too
+ * (INVALID_INPUT naming the field), by validating first with the same schema; the SDK's check still runs after.
+ */
+export function withJsonInputErrors(server: McpServer): McpServer {
+  type Validate = (tool: { inputSchema?: z.ZodType }, args: unknown, name: string) => Promise<unknown>;
+  const sdk = server as unknown as { validateToolInput?: Validate };
+  const validate = sdk.validateToolInput;
+  if (typeof validate !== 'function') return server;
+  sdk.validateToolInput = async (tool, args, name) => {
+    if (tool.inputSchema) {
+      try {
+        parseInput(tool.inputSchema, args);
+      } catch (e) {
+        // The SDK turns a thrown error's message into the text of an isError result.
+        throw new Error(JSON.stringify({ error: toPhysarumError(e).toJSON() }));
+      }
+    }
+    return validate.call(server, tool, args, name);
+  };
+  return server;
+}
