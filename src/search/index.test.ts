@@ -74,13 +74,13 @@ describe('search()', () => {
   });
 
   it('favours traces by an author the query names', async () => {
-    const caroline = { name: 'Caroline', role: 'human' as const };
-    const melanie = { name: 'Melanie', role: 'human' as const };
-    const hers = (await s.p.deposit({ text: 'I went to the pottery workshop on Sunday' }, caroline)).trace.id;
+    const mira = { name: 'Mira', role: 'human' as const };
+    const tobias = { name: 'Tobias', role: 'human' as const };
+    const hers = (await s.p.deposit({ text: 'I went to the pottery workshop on Sunday' }, mira)).trace.id;
     s.clock.advance(DAY_MS);
-    const other = (await s.p.deposit({ text: 'I went to the pottery workshop on Sunday too' }, melanie)).trace.id;
+    const other = (await s.p.deposit({ text: 'I went to the pottery workshop on Sunday too' }, tobias)).trace.id;
     s.clock.advance(DAY_MS);
-    const { results } = await s.p.search({ query: 'What workshop did Caroline go to?' });
+    const { results } = await s.p.search({ query: 'What workshop did Mira go to?' });
     expect(results[0]?.trace.id).toBe(hers);
     expect(results[0]?.parts.author).toBe(NAMED_AUTHOR_BONUS);
     expect(results.find((r) => r.trace.id === other)?.parts.author).toBe(0);

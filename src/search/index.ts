@@ -13,7 +13,7 @@ import { routesFrom } from '../trails/emergent.js';
 
 /** How much current strength can add to a text match (relevance is in 0..1). */
 export const STRENGTH_WEIGHT = 0.25;
-/** Added to traces by an author the query names ("what did Caroline say about…", "aria's decision on…"). */
+/** Added to traces by an author the query names ("what did Mira say about…", "aria's decision on…"). */
 export const NAMED_AUTHOR_BONUS = 0.2;
 export const MAX_LIMIT = 200;
 
@@ -148,7 +148,7 @@ export async function search(ctx: Context, raw: SearchInput): Promise<{ results:
         pool.set(n.trace.id, entry);
       }
     }
-    // Names are matched as written or capitalised ("caroline" finds Caroline's traces).
+    // Names are matched as written or capitalised ("mira" finds Mira's traces).
     const named = new Set(
       (await r.authorsAmong(terms.flatMap((t) => [t, t.charAt(0).toUpperCase() + t.slice(1)]))).map((a) => a.toLowerCase()),
     );
