@@ -1,5 +1,6 @@
 // CLI commands that keep running: `mcp` (MCP over stdio) and `serve` (MCP over HTTP plus the JSON API).
 import type { Command } from 'commander';
+import { fileURLToPath } from 'node:url';
 import { openPhysarum, locateStore } from '../open.js';
 import { int, collect, type GlobalOptions } from './context.js';
 
@@ -69,7 +70,7 @@ export function registerServerCommands(program: Command): void {
         'Connect Claude Code:',
         `  claude mcp add --transport http physarum ${running.url}/mcp`,
         '  or, over stdio (no server needed):',
-        `  claude mcp add physarum -- npx physarum mcp --store ${located.path}`,
+        `  claude mcp add physarum -- ${process.execPath} ${fileURLToPath(new URL('./bin.cjs', import.meta.url))} mcp --store ${located.path}`,
         '',
         'Stop with Ctrl-C.',
       ];
