@@ -6,7 +6,7 @@ import { Physarum } from './physarum.js';
 import { SqliteStorage, type Durability } from './storage/sqlite/index.js';
 import type { Actor } from './traces/schema.js';
 import { DEFAULT_STRENGTH, parseDuration } from './strength/index.js';
-import { saveStrengthConfig } from './strength/config.js';
+import { loadStrengthConfig, saveStrengthConfig } from './strength/config.js';
 import { currentIdentity } from './identity/index.js';
 import { newId } from './ids.js';
 
@@ -102,7 +102,8 @@ export async function initStore(physarum: Physarum, actor: Actor, options: { hal
   const halfLifeMs = options.halfLife === undefined ? DEFAULT_STRENGTH.halfLifeMs : parseDuration(options.halfLife, 'halfLife');
   return ctx.storage.write(async (w) => {
     const info = await w.info();
-    if ((await w.getSetting('initialized_at')) !== undefined) return { created: false, path: info.location, halfLifeMs };
+    // Already set up: report the half-life the store keeps, not the one asked for (it is not applied).
+    if ((await w.getSetting('initialized_at')) !== undefined) return { created: false, path: info.location, halfLifeMs: (await loadStrengthConfig(w)).halfLifeMs };
     const now = ctx.clock.now();
     await w.setSetting('initialized_at', String(now));
     await saveStrengthConfig(w, { ...DEFAULT_STRENGTH, halfLifeMs });

@@ -111,6 +111,8 @@ export function buildProgram(): Command {
 export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
   const json = argv.includes('--json');
+  // With --json, stderr carries only the JSON error below: silence commander's own error text and usage hint.
+  if (json) silenceUsageErrors(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT_OK;
@@ -118,7 +120,9 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       // --help and --version end through here too, with exit code 0.
       if (e.exitCode === 0) return EXIT_OK;
-      if (json) process.stderr.write(`${JSON.stringify({ error: { code: 'INVALID_INPUT', message: e.message } })}\n`);
+      // 'commander.help': a command group ran without a subcommand; its help went to (silenced) stderr.
+      const message = e.code === 'commander.help' ? 'a subcommand is missing; run with --help to list them' : e.message;
+      if (json) process.stderr.write(`${JSON.stringify({ error: { code: 'INVALID_INPUT', message } })}\n`);
       return EXIT_CODES.INVALID_INPUT;
     }
     const err: PhysarumError = toPhysarumError(e);
@@ -127,4 +131,9 @@ export async function run(argv: string[]): Promise<number> {
     if (err.code === 'INTERNAL' && process.env['PHYSARUM_DEBUG']) process.stderr.write(`${String((err.cause as Error | undefined)?.stack ?? '')}\n`);
     return EXIT_CODES[err.code];
   }
+}
+
+function silenceUsageErrors(command: Command): void {
+  command.configureOutput({ writeErr: () => undefined });
+  for (const sub of command.commands) silenceUsageErrors(sub);
 }

@@ -107,7 +107,17 @@ export class SqliteStorage implements Storage, StorageWriter {
 
   static open(options: SqliteOptions): SqliteStorage {
     const { path } = options;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+      } catch (e) {
+        // A folder that cannot be made (a file in the way, no permission) is an unusable store, not a bug.
+        const mapped = mapSqliteError(e, path);
+        throw mapped instanceof PhysarumError
+          ? mapped
+          : new PhysarumError('STORAGE_UNAVAILABLE', `Cannot create the folder for the store at ${path} (${e instanceof Error ? e.message : String(e)}). Check that the path is right and writable.`, { cause: e });
+      }
+    }
     let db: Database.Database | undefined;
     try {
       db = new Database(path, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 10_000 });
