@@ -68,6 +68,10 @@ export class Physarum {
   forget(input: StatusChangeInput, actor: Actor): Promise<Trace> {
     return traces.forget(this.ctx, input, actor);
   }
+  /** Reads files and folders (Markdown, text, HTML, RSS/Atom, transcripts) into traces of external trust; see docs/ingest.md. */
+  async ingest(input: import('./ingest/types.js').IngestInput, actor: Actor): Promise<import('./ingest/types.js').IngestSummary> {
+    return (await import('./ingest/index.js')).ingest(this, input, actor);
+  }
 
   // Finding
   search(input: SearchInput): ReturnType<typeof search> {

@@ -8,6 +8,7 @@ import { registerTraceCommands } from './traces.js';
 import { registerPalimpsestCommands } from './palimpsest.js';
 import { registerServerCommands } from './servers.js';
 import { registerBoardCommands } from './board.js';
+import { registerIngestCommand } from './ingest.js';
 import { dirname } from 'node:path';
 import { initStore, locateStore } from '../open.js';
 import { installClaudeCode, lineDiff, uninstallClaudeCode } from '../claude-code/install.js';
@@ -103,6 +104,7 @@ export function buildProgram(): Command {
   registerTraceCommands(program);
   registerPalimpsestCommands(program);
   registerBoardCommands(program);
+  registerIngestCommand(program);
   registerServerCommands(program);
   return program;
 }
