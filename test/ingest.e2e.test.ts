@@ -80,6 +80,7 @@ describe('physarum ingest', () => {
       'feeds/broken.rss': 'rss',
       'feeds/forum.rss': 'rss',
       'feeds/releases.atom': 'atom',
+      'feeds/stripped.txt': 'rss',
       'notes/essay.md': 'markdown',
       'notes/ideas/deep/todo.md': 'markdown',
       'notes/ideas/garden.md': 'markdown',
@@ -89,7 +90,7 @@ describe('physarum ingest', () => {
       'text/mojibake.txt': 'text',
       'web/page.html': 'html',
     });
-    expect(s).toMatchObject({ files: 13, updated: 0, archived: 0, unchanged: 0 });
+    expect(s).toMatchObject({ files: 14, updated: 0, archived: 0, unchanged: 0 });
     expect(s.added).toBe(s.items);
     expect(s.items).toBeGreaterThan(30);
     // Broken inputs are named with file and line; the rest of each file is still ingested.
@@ -240,7 +241,7 @@ describe('physarum ingest', () => {
   it('prints a readable summary without --json', () => {
     const r = run(['ingest', 'feeds'], dir);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ingested 3 files, \d+ items: 0 added, 0 updated, 0 restored, 0 archived, \d+ unchanged/u);
+    expect(r.stdout).toMatch(/^ingested 4 files, \d+ items: 0 added, 0 updated, 0 restored, 0 archived, \d+ unchanged/u);
     expect(r.stdout).toContain('feeds/forum.rss: rss');
     expect(r.stdout).toContain('skipped 1:\n  feeds/broken.rss line 11: <item> is never closed; skipped');
   });

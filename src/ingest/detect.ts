@@ -2,6 +2,7 @@
 import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { countTurns } from './transcript.js';
+import { looksLikeStrippedFeed } from './stripped-feed.js';
 import type { IngestFormat } from './types.js';
 
 const SNIFF_BYTES = 64 * 1024;
@@ -60,6 +61,7 @@ function sniffText(text: string): { format: IngestFormat; why: string } {
   const feed = feedRoot(text);
   if (feed) return { format: feed, why: `<${feed === 'rss' ? 'rss' : 'feed'}> root` };
   if (/^\s*(?:<!doctype html|<html[\s>])/iu.test(text) || /<html[\s>]/iu.test(text.slice(0, 2048))) return { format: 'html', why: '<html> document' };
+  if (looksLikeStrippedFeed(text)) return { format: 'rss', why: 'RSS with its tags stripped (CDATA titles, link and date lines)' };
   if (text.trimStart().startsWith('{') && looksLikeClaudeCode(text)) return { format: 'claude-code', why: 'JSON lines with type and sessionId' };
   const turns = countTurns(text);
   if (turns.labels >= 2 && turns.speakers >= 2) return { format: 'transcript', why: `${turns.labels} labelled turns` };

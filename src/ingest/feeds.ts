@@ -7,6 +7,7 @@ import { htmlToBlocks, htmlToText } from './html.js';
 import { cleanTag } from './markdown.js';
 import { cleanHeading } from './sections.js';
 import { Splitter, locatorOf, anchorOf } from './split.js';
+import { strippedFeedItems } from './stripped-feed.js';
 import type { ParseContext, Piece, Problem } from './types.js';
 
 export interface XNode {
@@ -252,8 +253,11 @@ export async function* parseFeed(ctx: ParseContext, notes: DecodeNotes, format: 
   const xml = await readText(ctx.path, notes);
   ctx.onBytes(Buffer.byteLength(xml));
   const { root, problems } = parseXml(xml);
-  const { title: feedTitle, items } = feedItems(root, format);
-  for (const p of problems) ctx.warn(p);
+  const parsed = feedItems(root, format);
+  // No elements, but CDATA titles and link-and-date lines: the same feed with its tags stripped.
+  const stripped = parsed.items.length === 0 && format === 'rss' ? strippedFeedItems(xml) : undefined;
+  const { title: feedTitle, items } = stripped && stripped.items.length > 0 ? stripped : parsed;
+  if (!stripped || stripped.items.length === 0) for (const p of problems) ctx.warn(p);
   if (items.length === 0) {
     ctx.skip({ reason: `no ${format === 'rss' ? '<item>' : '<entry>'} elements found${problems.length ? ' (the feed is malformed)' : ''}` });
     return;

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agent, closeTestStore, openTestStore, person, type TestStore } from '../../test/helpers/core.js';
@@ -175,6 +175,28 @@ describe('ingest()', () => {
     expect((await bySource('ingest:f.atom#'))[0]?.createdAt).toBe(Date.UTC(2020, 4, 6, 7, 8, 9));
     expect(formats).toEqual(['f.atom: atom (.atom)']);
     expect(progress.at(-1)).toMatchObject({ filesDone: 1, filesTotal: 1, items: 1, bytesDone: progress.at(-1)?.bytesTotal });
+  });
+
+  it('starts an old item\'s strength at the time of ingest, so it is briefed and sensed, not born faded', async () => {
+    const feed = write('f.atom', '<feed><entry><id>e1</id><title>Kettle descaling</title><link href="https://example.org/kettle"/><updated>2019-01-02T00:00:00Z</updated><content>Citric acid descales the kettle.</content></entry></feed>');
+    await s.p.ingest({ paths: [feed] }, person);
+    const [trace] = await bySource('ingest:f.atom#');
+    expect(trace?.createdAt).toBe(Date.UTC(2019, 0, 2));
+    expect(trace?.strengthAt).toBe(s.clock.now());
+    const sensed = await s.p.sense({ place: 'https://example.org/kettle' });
+    expect(sensed.results.map((r) => r.trace.id)).toEqual([trace?.id]);
+  });
+
+  it('reads a feed with its tags stripped as one source item per post, placed at its link and dated', async () => {
+    const path = write('dump.txt', readFileSync(join(import.meta.dirname, '../../test/fixtures/ingest/feeds/stripped.txt'), 'utf8'));
+    const summary = await s.p.ingest({ paths: [path] }, person);
+    expect(summary.formats).toEqual({ 'dump.txt': 'rss' });
+    const traces = await bySource('ingest:dump.txt#');
+    expect(traces.map((t) => [t.source, t.places, t.createdAt, t.meta['feed']])).toEqual([
+      ['ingest:dump.txt#a1B2c3D4e5', ['https://kites.example.com/posts/a1B2c3D4e5/flying-in-sea-wind'], Date.UTC(2026, 2, 3, 9, 30), 'Kite Club'],
+      ['ingest:dump.txt#f6G7h8I9j0', ['https://kites.example.com/posts/f6G7h8I9j0/repairing-a-torn-sail'], Date.UTC(2026, 2, 2, 18, 5), 'Kite Club'],
+    ]);
+    expect(traces[1]?.text).toBe('Repairing a torn sail\n\nRipstop tape holds a tear for a season; stitch it <properly> in winter.\n\nDiscuss');
   });
 
   it('lists at most 100 problems per file, then a count', async () => {

@@ -202,9 +202,9 @@ export async function ingest(physarum: Physarum, input: IngestInput, actor: Acto
   for (const folder of found.folders) {
     const folderUri = display(folder);
     const prefix = folderUri === '.' ? 'ingest:' : `ingest:${folderUri}/`;
-    const traces = await physarum.storage.read((r) => r.tracesBySourcePrefix(prefix));
-    for (const t of traces) {
-      if (t.status !== 'live' || typeof t.meta['hash'] !== 'string' || !INGEST_FORMATS.includes(t.meta['format'] as IngestFormat)) continue;
+    const entries = await physarum.storage.read((r) => r.sourceEntries(prefix));
+    for (const t of entries) {
+      if (t.status !== 'live' || t.hash === undefined || !INGEST_FORMATS.includes(t.format as IngestFormat)) continue;
       const hash = t.source.indexOf('#', prefix.length);
       const uri = t.source.slice('ingest:'.length, hash === -1 ? undefined : hash);
       if (ingested.has(uri) || !t.source.startsWith(sourcePrefix(uri))) continue;

@@ -62,13 +62,14 @@ export class SourceSync {
   static async open(o: SyncOptions): Promise<SourceSync> {
     const prefix = sourcePrefix(o.uri);
     const known = new Map<string, Known>();
-    const traces = await o.physarum.storage.read((r) => r.tracesBySourcePrefix(prefix));
-    for (const t of traces) {
-      const locator = t.source.slice(prefix.length);
+    // Ids, fingerprints, places and tags only: the texts stay in the store, so memory does not grow with them.
+    const entries = await o.physarum.storage.read((r) => r.sourceEntries(prefix));
+    for (const e of entries) {
+      const locator = e.source.slice(prefix.length);
       const previous = known.get(locator);
       // Should a locator have several traces, the live one (else the newest) stands for it.
-      if (previous && previous.status === 'live' && t.status !== 'live') continue;
-      known.set(locator, { id: t.id, status: t.status, hash: typeof t.meta['hash'] === 'string' ? t.meta['hash'] : undefined, places: t.places, tags: t.tags });
+      if (previous && previous.status === 'live' && e.status !== 'live') continue;
+      known.set(locator, { id: e.id, status: e.status, hash: e.hash, places: e.places, tags: e.tags });
     }
     return new SourceSync(o, known);
   }
@@ -104,6 +105,8 @@ export class SourceSync {
           { text: clipped, kind: 'note', places, tags, trust: 'external', source, meta, ...(at !== undefined ? { at } : {}) },
           actor,
         );
+        // Its own date is when it was written; its trail in this store starts now, so an old item is not born faded.
+        prepared.strengthAt = Math.max(prepared.createdAt, physarum.ctx.clock.now());
         this.batch.push({ prepared, line: piece.line });
       } catch (e) {
         if (!isPhysarumError(e)) throw e;

@@ -173,6 +173,20 @@ export function storageContract(name: string, open: () => Promise<OpenedStorage>
         expect(await read((r) => r.getTraces([]))).toEqual([]);
       });
 
+      it('lists a source\'s entries without texts, any status, oldest first, matching the prefix literally', async () => {
+        const [a, b] = await deposit(
+          makeTrace({ source: 'ingest:notes/a%_.md#One', places: ['notes/a%_.md#One'], tags: ['x'], meta: { hash: 'h1', format: 'markdown', other: 1 } }),
+          makeTrace({ source: 'ingest:notes/a%_.md#Two', status: 'archived', meta: { hash: 7 } }),
+          makeTrace({ source: 'ingest:notes/aXY.md#One', meta: { hash: 'h3' } }),
+          makeTrace({ source: 'agent' }),
+        );
+        const entries = await read((r) => r.sourceEntries('ingest:notes/a%_.md#'));
+        expect(entries).toStrictEqual([
+          { id: a?.id, source: 'ingest:notes/a%_.md#One', status: 'live', places: ['notes/a%_.md#One'], tags: ['x'], hash: 'h1', format: 'markdown' },
+          { id: b?.id, source: 'ingest:notes/a%_.md#Two', status: 'archived', places: [], tags: [] },
+        ]);
+      });
+
       it('returns undefined from getTrace for an unknown id', async () => {
         await deposit(makeTrace());
         expect(await read((r) => r.getTrace(newId()))).toBeUndefined();

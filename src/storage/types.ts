@@ -32,6 +32,18 @@ export interface TraceIndexing {
   contentHash: string;
 }
 
+/** A trace's identity and fingerprint as a source sees it: see StorageReader.sourceEntries. */
+export interface SourceEntry {
+  id: string;
+  source: string;
+  status: TraceStatus;
+  places: string[];
+  tags: string[];
+  /** `meta.hash` and `meta.format` when they are strings. */
+  hash?: string;
+  format?: string;
+}
+
 export interface Neighbour {
   /** The trace this one neighbours. */
   of: string;
@@ -56,6 +68,11 @@ export interface StorageReader {
   getTraces(ids: string[]): Promise<Trace[]>;
   /** Every trace whose source starts with `prefix` (any status), oldest first. */
   tracesBySourcePrefix(prefix: string): Promise<Trace[]>;
+  /**
+   * What a source already holds, without the texts: one entry per trace whose source starts with `prefix` (any
+   * status), oldest first. Ingest compares a source with these, so its memory does not grow with the texts.
+   */
+  sourceEntries(prefix: string): Promise<SourceEntry[]>;
   /** Traces with this content hash and one of these statuses, oldest first. */
   tracesByContentHash(hash: string, statuses: TraceStatus[]): Promise<Trace[]>;
   /** Traces at exactly these places, strongest first. */

@@ -95,6 +95,8 @@ export interface PreparedDeposit {
   trust: Trust;
   meta: Record<string, unknown>;
   createdAt: number;
+  /** When its strength starts to decay; `createdAt` unless set (ingest starts an old item's trail when it is read). */
+  strengthAt?: number;
   actor: Actor;
   redactions: Redaction[];
 }
@@ -139,7 +141,7 @@ export async function applyDeposit(w: StorageWriter, d: PreparedDeposit, now: nu
     createdAt: d.createdAt,
     updatedAt: d.createdAt,
     strength: initialStrength(d.kind, d.trust, config),
-    strengthAt: d.createdAt,
+    strengthAt: d.strengthAt ?? d.createdAt,
     follows: 0,
     version: 1,
     meta: d.meta,

@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { HealthCheck, Neighbour, Storage, StorageInfo, StorageReader, StorageWriter, TextHit, TraceFilters, TraceIndexing } from '../types.js';
+import type { HealthCheck, Neighbour, SourceEntry, Storage, StorageInfo, StorageReader, StorageWriter, TextHit, TraceFilters, TraceIndexing } from '../types.js';
 import type { EventQuery, NewEvent, PalimpsestEvent } from '../../palimpsest/events.js';
 import type { Annotation, Trace, TraceStatus } from '../../traces/schema.js';
 import type { IdentityVersion, IdentityVersionStatus } from '../../identity/types.js';
@@ -25,6 +25,7 @@ import {
   rowToInstance,
   rowToMessage,
   rowToMovement,
+  rowToSourceEntry,
 } from './rows.js';
 import type { Movement } from '../../trails/types.js';
 import type { Claim, Handoff, Instance, Message } from '../../board/types.js';
@@ -271,6 +272,15 @@ export class SqliteStorage implements Storage, StorageWriter {
     return this.all(`SELECT ${TRACE_COLS} FROM traces t WHERE t.source >= ? AND t.source < ? ORDER BY t.seq`, [prefix, `${prefix}\u{10FFFF}`]).map(
       rowToTrace,
     );
+  }
+
+  async sourceEntries(prefix: string): Promise<SourceEntry[]> {
+    const rows = this.all(
+      `SELECT t.id, t.source, t.status, t.places, t.tags, json_extract(t.meta, '$.hash') AS hash, json_extract(t.meta, '$.format') AS format
+       FROM traces t WHERE t.source >= ? AND t.source < ? ORDER BY t.seq`,
+      [prefix, `${prefix}\u{10FFFF}`],
+    );
+    return rows.map(rowToSourceEntry);
   }
 
   async tracesByContentHash(hash: string, statuses: TraceStatus[]): Promise<Trace[]> {

@@ -4,7 +4,7 @@ import type { EventType, PalimpsestEvent } from '../../palimpsest/events.js';
 import type { IdentityVersion, IdentityVersionStatus } from '../../identity/types.js';
 import type { Movement, Trail, TrailStep } from '../../trails/types.js';
 import { PhysarumError } from '../../errors/index.js';
-import type { TraceIndexing } from '../types.js';
+import type { SourceEntry, TraceIndexing } from '../types.js';
 import type { Claim, Handoff, Instance, Message } from '../../board/types.js';
 
 export type Row = Record<string, unknown>;
@@ -80,6 +80,20 @@ export function rowToTrace(row: Row): Trace {
     follows: num(row, 'follows'),
     version: num(row, 'version'),
     meta: json<Record<string, unknown>>(row, 'meta'),
+  };
+}
+
+export function rowToSourceEntry(row: Row): SourceEntry {
+  const hash = row['hash'];
+  const format = row['format'];
+  return {
+    id: str(row, 'id'),
+    source: str(row, 'source'),
+    status: str(row, 'status') as TraceStatus,
+    places: json<string[]>(row, 'places'),
+    tags: json<string[]>(row, 'tags'),
+    ...(typeof hash === 'string' ? { hash } : {}),
+    ...(typeof format === 'string' ? { format } : {}),
   };
 }
 

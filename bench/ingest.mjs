@@ -1,8 +1,8 @@
-// Ingest of a large file with bounded memory: generates a file of --mb megabytes (plain text, a Claude Code JSONL
+// Ingest throughput and memory on a large file: generates a file of --mb megabytes (plain text, a Claude Code JSONL
 // transcript, or both) in a temporary folder, runs the real CLI (`dist/cli/main.js ingest`) on it under
 // /usr/bin/time -v, then runs it again (nothing changed), and prints time, throughput and peak RSS of each run.
 //
-//   npm run build && node bench/ingest-memory.mjs [--mb 100] [--kinds text,claude-code] [--json] [--keep]
+//   npm run build && node bench/ingest.mjs [--mb 100] [--kinds text,claude-code] [--json] [--keep]
 //
 // Peak RSS comes from /usr/bin/time -v ("Maximum resident set size"); without it, from
 // process.resourceUsage().maxRSS read inside the child at exit. Figures are printed, not asserted.
