@@ -11,6 +11,7 @@ import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT, fmtBytes, machine, machineLines, parseArgs, table } from './lib/common.mjs';
+import { prng } from './lib/synth.mjs';
 
 const args = parseArgs(process.argv.slice(2), { mb: 'string', kinds: 'string', json: 'bool', keep: 'bool' });
 const MB = Number(args.mb ?? 100);
@@ -18,17 +19,6 @@ const KINDS = (args.kinds ?? 'text').split(',').map((k) => k.trim()).filter(Bool
 const BIN = join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
 if (!existsSync(BIN)) throw new Error('run `npm run build` first');
 
-// A small seeded generator (mulberry32), so every run writes the same file.
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const WORDS =
   'tide marsh lantern kettle ledger harbour quarry willow signal copper ember lattice orchard meadow thistle cinder basalt ferry gauge rivet spindle beacon furrow glacier hollow ink journal keel loom mortar nettle oar pewter quill rudder saddle tallow umber vellum wicker yarrow zephyr the a of and to in is was that with for on as by at from it'.split(' ');
 

@@ -5,6 +5,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { IngestSummary } from '../src/ingest/types.js';
 
 const BIN = resolve('dist/cli/main.js');
 const FIXTURES = resolve('test/fixtures/ingest');
@@ -22,18 +23,7 @@ interface TraceView {
   createdAt: string;
   meta: Record<string, unknown>;
 }
-interface Summary {
-  files: number;
-  items: number;
-  added: number;
-  updated: number;
-  restored: number;
-  archived: number;
-  unchanged: number;
-  skipped: Array<{ file: string; line?: number; reason: string }>;
-  warnings: Array<{ file: string; line?: number; reason: string }>;
-  formats: Record<string, string>;
-}
+type Summary = Omit<IngestSummary, 'bytes' | 'ms'>;
 
 function run(args: string[], cwd: string) {
   const env: Record<string, string> = {};
