@@ -271,7 +271,7 @@ describe('physarum CLI', () => {
 
     it('reads the text from stdin when the only argument is -', () => {
       const cwd = fresh();
-      const r = ok<Deposited>(['deposit', '-', '--kind', 'warning'], { cwd, input: 'from stdin\nsecond line' });
+      const r = ok<Deposited>(['deposit', '-', '--kind', 'warning'], { cwd, input: 'from stdin\nsecond line\n' });
       expect(r.trace).toMatchObject({ text: 'from stdin\nsecond line', kind: 'warning' });
       expect(ok<{ trace: TraceView }>(['show', r.id], { cwd }).trace.text).toBe('from stdin\nsecond line');
     });

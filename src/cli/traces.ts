@@ -7,9 +7,9 @@ import { toTraceView } from '../traces/view.js';
 import type { TraceKind, Trust } from '../traces/schema.js';
 import type { SearchInput } from '../search/index.js';
 
-/** Text from the arguments, or from stdin when the only argument is "-". */
+/** Text from the arguments, or from stdin when the only argument is "-" (without the line end `echo` adds). */
 function textArg(parts: string[]): string {
-  return parts.length === 1 && parts[0] === '-' ? readFileSync(0, 'utf8') : parts.join(' ');
+  return parts.length === 1 && parts[0] === '-' ? readFileSync(0, 'utf8').replace(/\r?\n$/u, '') : parts.join(' ');
 }
 
 export function registerTraceCommands(program: Command): void {
