@@ -40,6 +40,10 @@ export const searchPage: Page = async (root, params) => {
     out.append(h('p', { class: 'muted' }, 'Type words, a place, or any filter; the same filters as `physarum search`.'));
     return;
   }
+  if ((params.get('query') ?? '').trim() === '') {
+    out.append(h('p', { class: 'muted' }, 'Search needs words, as in the CLI; the filters narrow what they find.'));
+    return;
+  }
   const q = Object.fromEntries(FIELDS.map((f) => [f, params.get(f) ?? undefined]));
   const { results, terms } = await get<{ results: Result[]; terms: string[] }>('/api/search', { ...q, query: q['query'] ?? '' });
   out.append(
