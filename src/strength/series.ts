@@ -35,7 +35,8 @@ export async function strengthSeries(ctx: Context, raw: StrengthSeriesInput): Pr
       if (anchors.length === 0 && typeof before === 'number' && typeof beforeAt === 'number') anchors.push({ at: beforeAt, strength: before });
       anchors.push({ at: e.at, strength: after });
     }
-    if (anchors.length === 0) anchors.push({ at: trace.strengthAt, strength: trace.strength });
+    // The stored strength is the truth; it ends the steps even when an older event did not record its change.
+    if (anchors.length === 0 || (anchors.at(-1)?.at ?? 0) < trace.strengthAt) anchors.push({ at: trace.strengthAt, strength: trace.strength });
     const start = Math.min(trace.createdAt, anchors[0]?.at ?? trace.createdAt);
     const end = Math.max(now, trace.strengthAt);
     const at = (t: number): number => {
