@@ -34,8 +34,9 @@ describe('trailMap()', () => {
 });
 
 describe('placeGroup()', () => {
-  it('groups files by top folder, URLs by host and topics by first segment', () => {
-    expect(placeGroup('src/a/b.ts')).toBe('src');
+  it('groups files by folder (two levels at most), URLs by host and topics by first segment', () => {
+    expect(placeGroup('src/a.ts')).toBe('src');
+    expect(placeGroup('src/a/b/c/d.ts')).toBe('src/a');
     expect(placeGroup('README.md#Intro')).toBe('.');
     expect(placeGroup('https://example.com/a/b')).toBe('example.com');
     expect(placeGroup('topic:physics/entropy')).toBe('topic:physics');

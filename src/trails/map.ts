@@ -17,7 +17,7 @@ export type TrailMapInput = z.input<typeof trailMapInput>;
 export interface MapPlace {
   key: string;
   kind: 'file' | 'url' | 'topic';
-  /** What the map groups it under: a file's top folder, a URL's host, a topic's first segment. */
+  /** What the map groups it under: a file's folder (two levels at most), a URL's host, a topic's first segment. */
   group: string;
   traces: number;
   /** Sum of its live traces' current strength. */
@@ -50,9 +50,8 @@ export function placeGroup(key: string): string {
   const kind = placeKind(key);
   if (kind === 'topic') return `topic:${key.slice(6).split('/')[0] ?? ''}`;
   if (kind === 'url') return new URL(key).host;
-  const path = key.split('#')[0] ?? key;
-  const slash = path.indexOf('/');
-  return slash < 0 ? '.' : path.slice(0, slash);
+  const folders = (key.split('#')[0] ?? key).split('/').slice(0, -1);
+  return folders.length === 0 ? '.' : folders.slice(0, 2).join('/');
 }
 
 export async function trailMap(ctx: Context, raw: TrailMapInput = {}): Promise<TrailMap> {
