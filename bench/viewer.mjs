@@ -7,6 +7,7 @@ import { initStore, openPhysarum } from '../dist/index.js';
 import { serve } from '../dist/http/server.js';
 import { launchChromium } from '../scripts/chromium.mjs';
 import { machine, machineLines, parseArgs, percentile, PROJECT_ROOT } from './lib/common.mjs';
+import { prng } from './lib/synth.mjs';
 
 const opts = parseArgs(process.argv.slice(2), { runs: 'string', places: 'string', traces: 'string', json: 'bool' });
 const RUNS = Number(opts.runs ?? 7);
@@ -14,17 +15,6 @@ const PLACES = Number(opts.places ?? 2000);
 const TRACES = Number(opts.traces ?? 10000);
 const log = (s) => process.stderr.write(`${s}\n`);
 
-/** A small seeded generator (mulberry32), so every run builds the same store. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(2000);
 /** Skewed pick: a few places get most of the traces, as in real projects. */
 const skewed = (n) => Math.floor(n * rand() ** 2.2);

@@ -5,6 +5,9 @@ import { parseInput } from '../errors/parse.js';
 import { currentStrength } from '../strength/index.js';
 import { loadStrengthConfig } from '../strength/config.js';
 import { routesFrom } from './emergent.js';
+import type { MapEdge, MapPlace, TrailMap } from './types.js';
+
+export type { MapEdge, MapPlace, TrailMap };
 
 export const trailMapInput = z.strictObject({
   /** Most traces read (strongest first); beyond it the weakest are left off the map. */
@@ -13,34 +16,6 @@ export const trailMapInput = z.strictObject({
   edges: z.number().int().min(1).max(20_000).default(5_000),
 });
 export type TrailMapInput = z.input<typeof trailMapInput>;
-
-export interface MapPlace {
-  key: string;
-  kind: 'file' | 'url' | 'topic';
-  /** What the map groups it under: a file's folder (two levels at most), a URL's host, a topic's first segment. */
-  group: string;
-  traces: number;
-  /** Sum of its live traces' current strength. */
-  strength: number;
-}
-
-export interface MapEdge {
-  from: string;
-  to: string;
-  kind: 'emergent' | 'authored';
-  strength: number;
-  /** The authored trail's name; for emergent edges, how many moves made it. */
-  trail?: string;
-  count?: number;
-}
-
-export interface TrailMap {
-  now: number;
-  places: MapPlace[];
-  edges: MapEdge[];
-  /** True when `traces` cut some traces off. */
-  truncated: boolean;
-}
 
 export function placeKind(key: string): MapPlace['kind'] {
   return key.startsWith('topic:') ? 'topic' : /^https?:\/\//u.test(key) ? 'url' : 'file';

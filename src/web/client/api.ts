@@ -1,73 +1,16 @@
 // Talking to `physarum serve`: JSON reads, the person's session, and writes that carry the CSRF token.
 
-export interface Author {
-  name: string;
-  role: 'human' | 'agent';
-  model?: string;
-}
-export interface Trace {
-  id: string;
-  text: string;
-  kind: string;
-  places: string[];
-  tags: string[];
-  author: Author;
-  source: string;
-  trust: string;
-  status: string;
-  createdAt: string;
-  updatedAt: string;
-  strength: number;
-  follows: number;
-  version: number;
-  score?: number;
-}
-export interface Annotation {
-  id: string;
-  stance: string;
-  text: string;
-  author: Author;
-  createdAt: number;
-}
-export interface LogEvent {
-  seq: number;
-  id: string;
-  at: string;
-  type: string;
-  actor: Author;
-  traceId: string | null;
-  subject: string | null;
-  reason: string | null;
-  data: Record<string, unknown>;
-}
-export interface IdentityVersion {
-  id: string;
-  doc: string;
-  version: number | null;
-  baseVersion: number;
-  text: string;
-  status: string;
-  reason: string;
-  proposedBy: Author;
-  proposedAt: number;
-  decidedBy: Author | null;
-  decidedAt: number | null;
-}
-export interface MapPlace {
-  key: string;
-  kind: 'file' | 'url' | 'topic';
-  group: string;
-  traces: number;
-  strength: number;
-}
-export interface MapEdge {
-  from: string;
-  to: string;
-  kind: 'emergent' | 'authored';
-  strength: number;
-  trail?: string;
-  count?: number;
-}
+// The wire shapes are the server's own types (type-only imports: nothing of the server is bundled).
+import type { TraceView } from '../../traces/view.js';
+import type { EventView } from '../../palimpsest/view.js';
+export type { Annotation, Author } from '../../traces/schema.js';
+export type { IdentityVersion } from '../../identity/types.js';
+export type { MapEdge, MapPlace } from '../../trails/types.js';
+import type { Author } from '../../traces/schema.js';
+
+/** A trace as the API sends it; search and sense results add their score. */
+export type Trace = TraceView & { score?: number };
+export type LogEvent = EventView;
 
 export class ApiError extends Error {
   constructor(
