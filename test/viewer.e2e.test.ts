@@ -263,6 +263,17 @@ describe('the viewer', () => {
     await page.close();
   });
 
+  it('signs in from the printed address with the key in its fragment, and drops the key from the address', async () => {
+    const page = await open(`#key=${key}`, { signedOut: true });
+    await page.getByText('Signed in as ren').waitFor(WAIT);
+    expect(new URL(page.url()).hash).toBe('#/map');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Sign-in key').waitFor(WAIT);
+    const { person } = await page.evaluate(() => fetch('/api/session').then((r) => r.json() as Promise<{ person: unknown }>));
+    expect(person).toBeNull();
+    await page.close();
+  });
+
   it('raised no script errors on any page', () => {
     expect(pageErrors).toEqual([]);
   });
