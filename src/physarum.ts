@@ -17,6 +17,8 @@ import { type BriefInput, type Briefing, type BriefingProvider, brief } from './
 import { type StrengthConfig } from './strength/index.js';
 import { loadStrengthConfig, saveStrengthConfig } from './strength/config.js';
 import * as board from './board/index.js';
+import { type TrailMap, type TrailMapInput, trailMap } from './trails/map.js';
+import { type StrengthPoint, type StrengthSeriesInput, strengthSeries } from './strength/series.js';
 import { boardBriefing } from './board/briefing.js';
 import type { CheckInInput, Claim, ClaimInput, Handoff, HandoffInput, Message, PostMessageInput, RegisterInput, ReleaseInput } from './board/types.js';
 
@@ -88,6 +90,11 @@ export class Physarum {
     this.providers.push(provider);
   }
 
+  /** A trace's strength over time, rebuilt from its change log. */
+  strengthSeries(input: StrengthSeriesInput): Promise<{ id: string; now: number; points: StrengthPoint[] }> {
+    return strengthSeries(this.ctx, input);
+  }
+
   // Palimpsest
   history(input: HistoryInput = {}): Promise<PalimpsestEvent[]> {
     return history(this.ctx, input);
@@ -123,6 +130,10 @@ export class Physarum {
   /** Records that an instance is at a place; the move from its previous place reinforces an emergent trail. */
   visit(input: VisitInput, actor: Actor): Promise<{ place: string; edge: RouteView | null }> {
     return visit(this.ctx, input, actor);
+  }
+  /** Every place with its traces' strength, and the authored and emergent trails between places. */
+  trailMap(input: TrailMapInput = {}): Promise<TrailMap> {
+    return trailMap(this.ctx, input);
   }
   emergentTrails(input: EmergentInput = {}): Promise<{ from: string | null; routes: RouteView[] }> {
     return emergentTrails(this.ctx, input);

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { openPhysarum, locateStore } from '../open.js';
-import { int, collect, type GlobalOptions } from './context.js';
+import { cliActor, int, collect, type GlobalOptions } from './context.js';
 
 // The MCP SDK and the HTTP server load only for these commands, keeping every other command's start-up fast.
 
@@ -41,7 +41,7 @@ export function registerServerCommands(program: Command): void {
 
   program
     .command('serve')
-    .description('run MCP over Streamable HTTP (/mcp) and the JSON API (/api) on 127.0.0.1')
+    .description('run MCP over Streamable HTTP (/mcp), the JSON API (/api) and the web viewer (/) on 127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', int('port'), 7077)
     .option('--host <host>', 'address to listen on; anything beyond loopback needs --token', '127.0.0.1')
     .option('--token <token>', 'require Authorization: Bearer <token> (default: $PHYSARUM_TOKEN)')
@@ -58,6 +58,9 @@ export function registerServerCommands(program: Command): void {
         host: o.host,
         port: o.port,
         version: VERSION,
+        // The viewer acts for the person who started the server (--as, $PHYSARUM_USER, the OS user), never an instance.
+        person: cliActor({ ...(g.as ? { as: g.as } : {}) }),
+        ...(process.env['PHYSARUM_VIEWER_KEY'] ? { viewerKey: process.env['PHYSARUM_VIEWER_KEY'] } : {}),
         ...(token ? { token } : {}),
         ...(o.allowHost.length ? { allowedHosts: o.allowHost } : {}),
         ...(o.allowOrigin.length ? { allowedOrigins: o.allowOrigin } : {}),
@@ -66,6 +69,8 @@ export function registerServerCommands(program: Command): void {
         `Physarum is serving ${located.path}`,
         `  MCP (Streamable HTTP): ${running.url}/mcp`,
         `  JSON API:              ${running.url}/api/info`,
+        `  Viewer:                ${running.url}/`,
+        `  Viewer sign-in key:    ${running.viewerKey}  (approve identity, revert; or open ${running.url}/#key=${running.viewerKey})`,
         '',
         'Connect Claude Code:',
         `  claude mcp add --transport http physarum ${running.url}/mcp`,

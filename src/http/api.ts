@@ -1,4 +1,4 @@
-// The JSON API: read-only GET routes over the core, for scripts and the web viewer.
+// The JSON API: read-only GET routes over the core, for scripts and the web viewer (its writes are in viewer.ts).
 import type { Physarum } from '../physarum.js';
 import type { ErrorCode } from '../errors/index.js';
 import { invalidInput } from '../errors/index.js';
@@ -70,9 +70,17 @@ const routes: Array<[RegExp, Route]> = [
     /^\/api\/history$/u,
     async (p, q) =>
       ({
-        events: (await p.history({ ...opt('id', q.get('id')), ...opt('actor', q.get('actor')), ...opt('before', num(q, 'before')), ...opt('after', num(q, 'after')), ...opt('limit', num(q, 'limit')) })).map(
-          toEventView,
-        ),
+        events: (
+          await p.history({
+            ...opt('id', q.get('id')),
+            ...opt('actor', q.get('actor')),
+            ...opt('type', list(q, 'type') as never),
+            ...opt('since', q.get('since')),
+            ...opt('before', num(q, 'before')),
+            ...opt('after', num(q, 'after')),
+            ...opt('limit', num(q, 'limit')),
+          })
+        ).map(toEventView),
       }),
   ],
   [
@@ -80,7 +88,10 @@ const routes: Array<[RegExp, Route]> = [
     (p, q) =>
       p.brief({ ...opt('weight', q.get('weight') as never), ...opt('budget', num(q, 'budget')), ...opt('focus', q.get('focus')), ...opt('place', q.get('place')) }),
   ],
+  [/^\/api\/traces\/([^/]+)\/strength$/u, (p, _q, m) => p.strengthSeries({ id: decodeURIComponent(m[1] ?? '') })],
   [/^\/api\/identity$/u, (p) => p.identity()],
+  [/^\/api\/map$/u, (p, q) => p.trailMap({ ...opt('traces', num(q, 'traces')), ...opt('edges', num(q, 'edges')) })],
+  [/^\/api\/board$/u, (p) => p.board()],
   [/^\/api\/trails$/u, async (p) => ({ trails: await p.trails() })],
   [/^\/api\/trails\/([^/]+)$/u, (p, _q, m) => p.trail(decodeURIComponent(m[1] ?? ''))],
 ];

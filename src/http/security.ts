@@ -34,7 +34,18 @@ function originsFor(p: AccessPolicy): Set<string> {
 
 export type Verdict = { ok: true } | { ok: false; status: 401 | 403; message: string };
 
-export function checkRequest(req: IncomingMessage, policy: AccessPolicy): Verdict {
+/** Compares two secrets in constant time: digests first, so the time does not depend on the lengths either. */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * `tokenWaived`: the viewer's own files (which hold no data), its sign-in, and requests of a signed-in person do
+ * not need the bearer token; Host and Origin are checked for every request all the same.
+ */
+export function checkRequest(req: IncomingMessage, policy: AccessPolicy, options: { tokenWaived?: boolean } = {}): Verdict {
   const host = (req.headers.host ?? '').toLowerCase();
   if (!hostsFor(policy).has(host)) {
     return { ok: false, status: 403, message: `Host ${JSON.stringify(host)} is not allowed; connect to http://127.0.0.1:${policy.port}` };
@@ -43,12 +54,9 @@ export function checkRequest(req: IncomingMessage, policy: AccessPolicy): Verdic
   if (origin !== undefined && !originsFor(policy).has(origin.toLowerCase())) {
     return { ok: false, status: 403, message: `Origin ${JSON.stringify(origin)} is not allowed` };
   }
-  if (policy.token !== undefined) {
+  if (policy.token !== undefined && !options.tokenWaived) {
     const given = /^Bearer\s+(.+)$/iu.exec(req.headers.authorization ?? '')?.[1] ?? '';
-    // Digests first, so the comparison takes the same time whatever the lengths.
-    const a = createHash('sha256').update(given).digest();
-    const b = createHash('sha256').update(policy.token).digest();
-    if (!timingSafeEqual(a, b)) {
+    if (!sameSecret(given, policy.token)) {
       return { ok: false, status: 401, message: 'Missing or wrong bearer token; send Authorization: Bearer <token>' };
     }
   }

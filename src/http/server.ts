@@ -1,4 +1,4 @@
-// `physarum serve`: MCP over Streamable HTTP at /mcp and the JSON API at /api, on 127.0.0.1 by default.
+// `physarum serve`: MCP over Streamable HTTP at /mcp, the JSON API at /api and the web viewer at /, on 127.0.0.1 by default.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +10,9 @@ import { createMcpServer } from '../mcp/server.js';
 import { SessionActor } from '../mcp/actor.js';
 import { type AccessPolicy, checkRequest, isLoopback } from './security.js';
 import { HTTP_STATUS, matchApi } from './api.js';
+import { PersonSessions } from './person.js';
+import { asBody, matchWrite, requireJson, serveAsset, streamEvents } from './viewer.js';
+import type { Actor } from '../traces/schema.js';
 
 export interface ServeOptions {
   physarum: Physarum;
@@ -21,11 +24,17 @@ export interface ServeOptions {
   allowedOrigins?: string[];
   version: string;
   log?: (line: string) => void;
+  /** Who a signed-in viewer acts as (role "human"). */
+  person?: Actor;
+  /** The viewer's sign-in key; a random one when absent. */
+  viewerKey?: string;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
+  /** The key a person types into the viewer to act as themselves. */
+  viewerKey: string;
   close(): Promise<void>;
 }
 
@@ -79,6 +88,37 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const policy: AccessPolicy = { host, port: options.port ?? 0 };
+  const persons = new PersonSessions(options.person ?? { name: 'person', role: 'human' }, options.viewerKey, () => policy.port);
+
+  async function handleSession(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'POST') {
+      requireJson(req);
+      const { cookie, csrf } = persons.signIn(asBody(await readJson(req))['key']);
+      res.setHeader('set-cookie', cookie);
+      return sendJson(res, 200, { person: persons.person, csrf });
+    }
+    if (req.method === 'DELETE') {
+      res.setHeader('set-cookie', persons.signOut(req));
+      return sendJson(res, 200, { person: null });
+    }
+    const csrf = persons.csrfOf(req);
+    return sendJson(res, 200, csrf ? { person: persons.person, csrf } : { person: null });
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (url.pathname === '/api/session') return handleSession(req, res);
+    if (req.method === 'GET' && url.pathname === '/api/live') return streamEvents(options.physarum, req, res, url);
+    if (req.method === 'POST') {
+      const write = matchWrite(url.pathname);
+      if (write) {
+        requireJson(req);
+        return sendJson(res, 200, await write(options.physarum, persons, req, asBody(await readJson(req))));
+      }
+    }
+    const route = req.method === 'GET' ? matchApi(url.pathname) : undefined;
+    if (!route) return sendJson(res, req.method === 'GET' ? 404 : 405, { error: { code: 'NOT_FOUND', message: `no API route ${req.method} ${url.pathname}` } });
+    return sendJson(res, 200, await route(options.physarum, url.searchParams));
+  }
 
   async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const sessionId = req.headers['mcp-session-id'];
@@ -111,21 +151,16 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
 
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const verdict = checkRequest(req, policy);
-      if (!verdict.ok) return sendJson(res, verdict.status, { error: { code: 'FORBIDDEN', message: verdict.message } });
       const url = new URL(req.url ?? '/', 'http://localhost');
+      const isApi = url.pathname.startsWith('/api/');
+      // Security: the viewer's files hold no data and sign-in checks its own key; a signed-in person needs no token.
+      const tokenWaived = (!isApi && url.pathname !== '/mcp') || url.pathname === '/api/session' || (isApi && persons.signedIn(req));
+      const verdict = checkRequest(req, policy, { tokenWaived });
+      if (!verdict.ok) return sendJson(res, verdict.status, { error: { code: 'FORBIDDEN', message: verdict.message } });
       if (url.pathname === '/mcp') return handleMcp(req, res);
       if (url.pathname === '/healthz') return sendJson(res, 200, { ok: true });
-      if (url.pathname.startsWith('/api/')) {
-        const route = req.method === 'GET' ? matchApi(url.pathname) : undefined;
-        if (!route) return sendJson(res, req.method === 'GET' ? 404 : 405, { error: { code: 'NOT_FOUND', message: `no API route ${req.method} ${url.pathname}` } });
-        return sendJson(res, 200, await route(options.physarum, url.searchParams));
-      }
-      if (url.pathname === '/') {
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end('Physarum is running.\nMCP (Streamable HTTP): POST /mcp\nJSON API: GET /api/info, /api/search?query=, /api/sense?place=, /api/traces/<id>, /api/history, /api/brief, /api/identity, /api/trails\n');
-        return;
-      }
+      if (isApi) return handleApi(req, res, url);
+      if (req.method === 'GET' && serveAsset(url.pathname, res)) return;
       sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `nothing at ${url.pathname}` } });
     })().catch((e: unknown) => {
       log(`physarum serve: ${String(e)}`);
@@ -148,6 +183,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   return {
     url: `http://${shownHost}:${port}`,
     port,
+    viewerKey: persons.key,
     close: async () => {
       for (const t of sessions.values()) await t.close().catch(() => undefined);
       // close() waits for every connection to end; drop the remaining (keep-alive, streams) ones now rather than

@@ -8,13 +8,15 @@ import { redactSecrets } from '../secrets/index.js';
 import type { Actor, Trace } from '../traces/schema.js';
 import { indexingOf } from '../traces/operations.js';
 import { loadStrengthConfig } from '../strength/config.js';
+import { parseSince } from '../search/index.js';
 
 export const historyInput = z.strictObject({
   /** One trace's history; absent for the whole store. */
   id: z.string().trim().min(1).optional(),
   actor: z.string().optional(),
   type: z.union([z.enum(EVENT_TYPES), z.array(z.enum(EVENT_TYPES))], { error: `type must be one of: ${EVENT_TYPES.join(', ')}` }).optional(),
-  since: z.number().int().optional(),
+  /** Epoch ms, a date ("2026-01-31") or a duration back from now ("7d"). */
+  since: z.union([z.number().int(), z.string()]).optional(),
   /** Page back: only events before this position in the log. */
   before: z.number().int().positive().optional(),
   /** Follow the log: only events after this position, oldest first. */
@@ -25,6 +27,7 @@ export type HistoryInput = z.input<typeof historyInput>;
 
 export async function history(ctx: Context, raw: HistoryInput): Promise<PalimpsestEvent[]> {
   const input = parseInput(historyInput, raw);
+  const since = typeof input.since === 'string' ? parseSince(input.since, ctx.clock.now()) : input.since;
   return ctx.storage.read(async (r) => {
     if (input.id !== undefined && !(await r.getTrace(input.id))) throw notFound('trace', input.id);
     return r.listEvents({
@@ -32,7 +35,7 @@ export async function history(ctx: Context, raw: HistoryInput): Promise<Palimpse
       ...(input.id !== undefined ? { traceId: input.id } : {}),
       ...(input.actor !== undefined ? { actorName: input.actor } : {}),
       ...(input.type !== undefined ? { types: Array.isArray(input.type) ? input.type : [input.type] } : {}),
-      ...(input.since !== undefined ? { since: input.since } : {}),
+      ...(since !== undefined ? { since } : {}),
       ...(input.before !== undefined ? { beforeSeq: input.before } : {}),
       ...(input.after !== undefined ? { afterSeq: input.after } : {}),
     });

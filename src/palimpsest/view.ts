@@ -15,7 +15,9 @@ export const eventView = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
-export function toEventView(e: PalimpsestEvent): z.infer<typeof eventView> {
+export type EventView = z.infer<typeof eventView>;
+
+export function toEventView(e: PalimpsestEvent): EventView {
   return { ...e, at: new Date(e.at).toISOString() };
 }
 

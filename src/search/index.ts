@@ -81,7 +81,7 @@ function asList<T>(v: T | T[] | undefined): T[] | undefined {
 }
 
 /** `since` is a date ("2026", "2026-01-31", an ISO time) or a duration back from now with a unit ("7d", "12h"). */
-function parseSince(since: string | undefined, now: number): number | undefined {
+export function parseSince(since: string | undefined, now: number): number | undefined {
   if (since === undefined) return undefined;
   const text = since.trim();
   if (/^\d{4}$/u.test(text)) return Date.UTC(Number(text), 0, 1);

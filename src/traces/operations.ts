@@ -249,10 +249,13 @@ export async function annotate(ctx: Context, raw: AnnotateInput, actor: Actor): 
       createdAt: now,
     };
     await w.insertAnnotation(annotation);
+    // An endorsement reinforces; the event records the strength change as a follow does (for strength over time).
+    let strength: Record<string, number> = {};
     if (input.stance === 'endorse') {
       const config = await loadStrengthConfig(w);
       const next = { ...trace, ...reinforce(trace.strength, trace.strengthAt, now, config.endorseBoost, config) };
       await w.updateTrace(next, indexingOf(next, config));
+      strength = { before: trace.strength, beforeAt: trace.strengthAt, after: next.strength };
       trace = next;
     }
     await w.appendEvent({
@@ -261,7 +264,7 @@ export async function annotate(ctx: Context, raw: AnnotateInput, actor: Actor): 
       actor,
       traceId: trace.id,
       subject: annotation.id,
-      data: { stance: input.stance, ...(redactions.length > 0 ? { redactions } : {}) },
+      data: { stance: input.stance, ...strength, ...(redactions.length > 0 ? { redactions } : {}) },
     });
     return { annotation, trace };
   });

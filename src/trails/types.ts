@@ -48,3 +48,32 @@ export interface Movement {
   lastAt: number;
   lastInstance: string;
 }
+
+// The trail map's shapes (see map.ts); the web viewer reads the same types.
+export interface MapPlace {
+  key: string;
+  kind: 'file' | 'url' | 'topic';
+  /** What the map groups it under: a file's folder (two levels at most), a URL's host, a topic's first segment. */
+  group: string;
+  traces: number;
+  /** Sum of its live traces' current strength. */
+  strength: number;
+}
+
+export interface MapEdge {
+  from: string;
+  to: string;
+  kind: 'emergent' | 'authored';
+  strength: number;
+  /** The authored trail's name; for emergent edges, how many moves made it. */
+  trail?: string;
+  count?: number;
+}
+
+export interface TrailMap {
+  now: number;
+  places: MapPlace[];
+  edges: MapEdge[];
+  /** True when `traces` cut some traces off. */
+  truncated: boolean;
+}
