@@ -84,12 +84,15 @@ export async function seedStore(store: string, root: string): Promise<Seeded> {
 const ARTIFACTS = resolve('test-artifacts/viewer');
 const DOCS = resolve('docs/viewer');
 
-/** Saves a full-page screenshot under test-artifacts/viewer/, and into docs/viewer/ when the docs show it. */
+/**
+ * Saves a full-page screenshot under test-artifacts/viewer/; with PHYSARUM_DOCS_SCREENSHOTS=1, also into docs/viewer/
+ * when the docs show it (so an ordinary test run leaves the committed pictures alone).
+ */
 export async function screenshot(page: Page, name: string, options: { docs?: boolean } = {}): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
-  if (options.docs) {
+  if (options.docs && process.env['PHYSARUM_DOCS_SCREENSHOTS'] === '1') {
     mkdirSync(DOCS, { recursive: true });
     copyFileSync(file, join(DOCS, `${name}.png`));
   }
