@@ -121,9 +121,9 @@ export async function brief(
 
   const out: string[] = [];
   let used = 0;
-  const add = (s: string): boolean => {
+  const add = (s: string, limit = budget): boolean => {
     const cost = estimateTokens(`${s}\n\n`);
-    if (used + cost > budget) return false;
+    if (used + cost > limit) return false;
     out.push(s);
     used += cost;
     return true;
@@ -159,23 +159,27 @@ export async function brief(
       ),
     },
   ];
+  // Room is kept for the notice of what was left out, so a reader always learns that more exists.
+  const entryLimit = budget - estimateTokens(`${leftOutNotice(99_999)}\n\n`);
   for (const section of sections) {
     if (section.entries.length === 0) continue;
-    if (!add(`## ${oneLine(section.title, 80)}`)) {
+    if (!add(`## ${oneLine(section.title, 80)}`, entryLimit)) {
       omitted += section.entries.length;
       continue;
     }
     section.entries.forEach((entry, i) => {
-      if (add(entry)) {
+      if (add(entry, entryLimit)) {
         const id = section.traceIds?.[i];
         if (id) shownIds.push(id);
       } else omitted += 1;
     });
   }
-  if (omitted > 0) add(`(${omitted} more entries left out to fit the budget; ask for a deeper briefing or search.)`);
+  if (omitted > 0) add(leftOutNotice(omitted));
   const text = out.join('\n\n');
   return { text, tokens: estimateTokens(text), budget, traceIds: shownIds, omitted };
 }
+
+const leftOutNotice = (n: number): string => `(${n} more entries left out to fit the budget; ask for a deeper briefing or search.)`;
 
 /** Cuts text at a line boundary so its estimate fits `budget` tokens. */
 function truncateToBudget(text: string, budget: number): string {
