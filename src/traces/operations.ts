@@ -1,7 +1,7 @@
 // Depositing and changing traces: every change is one transaction with its event in the palimpsest.
 import { createHash } from 'node:crypto';
 import type { Context } from '../context.js';
-import type { StorageWriter } from '../storage/types.js';
+import type { PortableWrite, StorageWriter } from '../storage/types.js';
 import type { PalimpsestEvent } from '../palimpsest/events.js';
 import { PhysarumError, invalidInput, notFound } from '../errors/index.js';
 import { parseInput } from '../errors/parse.js';
@@ -170,9 +170,26 @@ export async function applyDeposit(w: StorageWriter, d: PreparedDeposit, now: nu
   return { trace: draft, deduplicated: false, redactions: d.redactions };
 }
 
+/**
+ * A deposit as data (validated and redacted by the depositing process), so that whichever process commits
+ * for the store can apply it: deposits are the write many instances make at once.
+ */
+export const depositWrite: PortableWrite<{ deposit: PreparedDeposit; now: number }, DepositResult> = {
+  name: 'trace.deposit/1',
+  apply: (w, p) => applyDeposit(w, p.deposit, p.now),
+  // The id only: the text must not outlive a forget in a receipt.
+  receipt: (r) => ({ id: r.trace.id, deduplicated: r.deduplicated, redactions: r.redactions }),
+  async replay(r, receipt) {
+    const { id, deduplicated, redactions } = receipt as { id: string; deduplicated: boolean; redactions: Redaction[] };
+    const trace = await r.getTrace(id);
+    if (!trace) throw notFound('trace', id);
+    return { trace, deduplicated, redactions };
+  },
+};
+
 export async function deposit(ctx: Context, raw: DepositInput, actor: Actor): Promise<DepositResult> {
-  const prepared = prepareDeposit(ctx, raw, actor);
-  return ctx.storage.write((w) => applyDeposit(w, prepared, ctx.clock.now()));
+  const deposit = prepareDeposit(ctx, raw, actor);
+  return ctx.storage.writePortable(depositWrite, { deposit, now: ctx.clock.now() });
 }
 
 async function requireTrace(w: StorageWriter, id: string): Promise<Trace> {

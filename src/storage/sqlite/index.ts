@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { HealthCheck, Neighbour, Storage, StorageInfo, StorageReader, StorageWriter, TextHit, TraceFilters, TraceIndexing } from '../types.js';
+import type { HealthCheck, Neighbour, PortableWrite, Storage, StorageInfo, StorageReader, StorageWriter, TextHit, TraceFilters, TraceIndexing } from '../types.js';
 import type { EventQuery, NewEvent, PalimpsestEvent } from '../../palimpsest/events.js';
 import type { Annotation, Trace, TraceStatus } from '../../traces/schema.js';
 import type { IdentityVersion, IdentityVersionStatus } from '../../identity/types.js';
@@ -30,6 +30,8 @@ import type { Movement } from '../../trails/types.js';
 import type { Claim, Handoff, Instance, Message } from '../../board/types.js';
 import { Mutex } from './mutex.js';
 import { mapSqliteError } from './errors.js';
+import { GroupCommit } from './group-commit.js';
+import { Committer, type CommitRequest } from './committer.js';
 
 export type Durability = 'full' | 'normal';
 
@@ -44,7 +46,16 @@ export interface SqliteOptions {
   /** How long a writer waits for another process's write lock before giving up, in ms. */
   busyTimeoutMs?: number;
   readonly?: boolean;
+  /**
+   * true (default): portable writes (deposits) of every process on this file are committed together by one
+   * of them, over a Unix socket beside the file (`<file>.sock`). false: this process commits its own.
+   */
+  sharedCommits?: boolean;
 }
+
+const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+/** Receipts answer a write repeated after its committer died; an hour is far longer than any retry takes. */
+const RECEIPT_TTL_MS = 60 * 60 * 1000;
 
 const TRACE_COLS =
   't.seq, t.id, t.text, t.kind, t.source, t.trust, t.status, t.author_name, t.author_role, t.author_model, t.created_at, t.updated_at, t.strength, t.strength_at, t.follows, t.version, t.places, t.tags, t.meta';
@@ -96,13 +107,60 @@ export class SqliteStorage implements Storage, StorageWriter {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly mutex = new Mutex();
+  private readonly group: GroupCommit;
+  private readonly committer: Committer | undefined;
+  /** Portable writes this process knows, by name: the ones it may apply for other processes. */
+  private readonly portable = new Map<string, PortableWrite<unknown, unknown>>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private nextReceiptPrune = 0;
+  /** Portable writes sent to the committer, and those it did not answer (applied here instead). */
+  private readonly routed = { sent: 0, lost: 0 };
+  private closing = false;
   private erasedInThisWrite = false;
-  /** True only while a write() transaction runs: reads must not write, even though they hold a transaction. */
+  /** True only while a write transaction runs: reads must not write, even though they hold a transaction. */
   private writing = false;
 
-  private constructor(db: Database.Database, location: string) {
+  private constructor(db: Database.Database, location: string, o: { busyTimeoutMs: number; sharedCommits: boolean }) {
     this.db = db;
     this.location = location;
+    this.group = new GroupCommit({
+      db,
+      lockTimeoutMs: o.busyTimeoutMs,
+      busyTimeoutMs: o.busyTimeoutMs,
+      exclusive: (fn) => this.mutex.run(fn),
+      onBatch: (active) => {
+        this.writing = active;
+        if (active) this.erasedInThisWrite = false;
+      },
+      afterCommit: () => {
+        if (this.erasedInThisWrite) this.scrubWal();
+      },
+      mapError: (e) => mapSqliteError(e, this.location),
+    });
+    const socketPath = `${location}.sock`;
+    this.committer =
+      o.sharedCommits && Committer.usable(socketPath)
+        ? new Committer({
+            socketPath,
+            apply: (r) => this.applyFor(r),
+            replyTimeoutMs: o.busyTimeoutMs + 5000,
+            elect: (fn) =>
+              this.mutex.run(async () => {
+                await this.group.lock();
+                try {
+                  return await fn();
+                } finally {
+                  // Nothing was written: the lock only serialised the election.
+                  this.db.exec('ROLLBACK');
+                }
+              }),
+          })
+        : undefined;
+  }
+
+  /** Group-commit counters of this process (transactions, writes in them, retries for the lock) and its role. */
+  commitStats(): { batches: number; writes: number; lockRetries: number; committer: boolean; sent: number; lost: number } {
+    return { ...this.group.stats, ...this.routed, committer: this.committer?.isCommitter ?? false };
   }
 
   static open(options: SqliteOptions): SqliteStorage {
@@ -120,13 +178,15 @@ export class SqliteStorage implements Storage, StorageWriter {
     }
     let db: Database.Database | undefined;
     try {
-      db = new Database(path, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 10_000 });
+      const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+      db = new Database(path, { readonly: options.readonly ?? false, timeout: busyTimeoutMs });
       if (!options.readonly) db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
       // Security: zero the bytes of deleted content so forgotten text does not linger in free pages.
       db.pragma('secure_delete = ON');
       db.pragma('foreign_keys = ON');
-      const storage = new SqliteStorage(db, path);
+      const sharedCommits = (options.sharedCommits ?? true) && !options.readonly && path !== ':memory:';
+      const storage = new SqliteStorage(db, path, { busyTimeoutMs, sharedCommits });
       if (!options.readonly) storage.migrate();
       else storage.checkVersion();
       return storage;
@@ -205,27 +265,60 @@ export class SqliteStorage implements Storage, StorageWriter {
   }
 
   write<T>(fn: (w: StorageWriter) => Promise<T>): Promise<T> {
-    return this.mutex.run(async () => {
-      this.erasedInThisWrite = false;
-      try {
-        // IMMEDIATE takes the write lock now, so two writers never deadlock upgrading read locks.
-        this.db.exec('BEGIN IMMEDIATE');
-        let result: T;
-        this.writing = true;
-        try {
-          result = await fn(this);
-          this.db.exec('COMMIT');
-        } catch (e) {
-          if (this.db.inTransaction) this.db.exec('ROLLBACK');
-          throw e;
-        } finally {
-          this.writing = false;
-        }
-        if (this.erasedInThisWrite) this.scrubWal();
-        return result;
-      } catch (e) {
-        throw mapSqliteError(e, this.location);
+    // Committed together with whatever other writes are queued meanwhile, each in its own savepoint.
+    return this.group.submit(() => fn(this));
+  }
+
+  writePortable<P, R>(op: PortableWrite<P, R>, payload: P): Promise<R> {
+    this.portable.set(op.name, op as PortableWrite<unknown, unknown>);
+    const done = this.sendOrApply(op, payload);
+    this.inflight.add(done);
+    const forget = () => this.inflight.delete(done);
+    done.then(forget, forget);
+    return done;
+  }
+
+  private async sendOrApply<P, R>(op: PortableWrite<P, R>, payload: P): Promise<R> {
+    // The key makes the write recognisable wherever it is applied, so a retry never applies it twice.
+    const key = newId();
+    const route = this.committer && !this.closing ? await this.committer.route() : { direct: true as const };
+    if ('via' in route) {
+      this.routed.sent += 1;
+      const sent = await route.via.send(op.name, key, payload);
+      if (sent !== 'lost') {
+        if ('error' in sent) throw sent.error;
+        // The committer ran this same op (same name, same code version), so the value has its result's shape.
+        return sent.ok as R;
       }
+      // No answer (the committer died or stalled): apply it here; its receipt says if it was applied already.
+      this.routed.lost += 1;
+      return this.applyPortable(op, key, payload, { receipt: true });
+    }
+    // Never left this process, so nobody else can apply it: no receipt needed.
+    return this.applyPortable(op, key, payload, { receipt: false });
+  }
+
+  /** Applies a request sent by another process; undefined (so it applies it itself) if we cannot. */
+  private applyFor(r: CommitRequest): Promise<unknown> | undefined {
+    const op = this.portable.get(r.op);
+    if (!op || this.closing) return undefined;
+    return this.applyPortable(op, r.key, r.payload, { receipt: true });
+  }
+
+  /** With `receipt`, the write may be attempted elsewhere too: it is applied once, and a repeat replays it. */
+  private applyPortable<P, R>(op: PortableWrite<P, R>, key: string, payload: P, o: { receipt: boolean }): Promise<R> {
+    if (!o.receipt) return this.write((w) => op.apply(w, payload));
+    return this.write(async (w) => {
+      const seen = this.get('SELECT data FROM write_receipts WHERE key = ?', [key]);
+      if (seen !== undefined) return op.replay(w, JSON.parse(String(seen['data'])));
+      const result = await op.apply(w, payload);
+      const now = Date.now();
+      this.run('INSERT INTO write_receipts (key, op, at, data) VALUES (?, ?, ?, ?)', [key, op.name, now, JSON.stringify(op.receipt(result) ?? null)]);
+      if (now >= this.nextReceiptPrune) {
+        this.run('DELETE FROM write_receipts WHERE at < ?', [now - RECEIPT_TTL_MS]);
+        this.nextReceiptPrune = now + 60_000;
+      }
+      return result;
     });
   }
 
@@ -239,6 +332,12 @@ export class SqliteStorage implements Storage, StorageWriter {
   }
 
   async close(): Promise<void> {
+    // Stop taking writes from other processes (they fall back to writing themselves), finish our own, then close.
+    this.closing = true;
+    this.committer?.stopAccepting();
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    await this.group.idle();
+    this.committer?.close();
     await this.mutex.run(async () => {
       if (this.db.open) this.db.close();
     });

@@ -1,0 +1,152 @@
+// Group commit: writes that arrive while a transaction runs are committed together in the next one, each in
+// its own savepoint, so one disk sync covers many writes and a write that fails fails alone.
+import type Database from 'better-sqlite3';
+
+interface Pending {
+  run: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface GroupCommitOptions {
+  db: Database.Database;
+  /** How long to wait for another process's write lock before failing (the store's busy timeout). */
+  lockTimeoutMs: number;
+  /** The connection's busy timeout, restored after the lock is taken. */
+  busyTimeoutMs: number;
+  /** Runs `fn` with the connection to itself (the storage's mutex, shared with reads). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Called around each batch: the writer is usable only in between. */
+  onBatch(active: boolean): void;
+  /** Called after a commit, outside the transaction. */
+  afterCommit(): void;
+  mapError(e: unknown): unknown;
+}
+
+/** At most this many writes share one transaction, so one batch never holds the lock for long. */
+const MAX_BATCH = 512;
+
+const isBusy = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' && (e.code.startsWith('SQLITE_BUSY') || e.code.startsWith('SQLITE_LOCKED'));
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class GroupCommit {
+  private queue: Pending[] = [];
+  private draining: Promise<void> | undefined;
+  /** Transactions committed and writes in them, for diagnostics and tests. */
+  readonly stats = { batches: 0, writes: 0, lockRetries: 0 };
+
+  /** Prepared once: compiling them for every write costs more than running them. */
+  private readonly sql: { savepoint: Database.Statement; release: Database.Statement; rollbackTo: Database.Statement };
+
+  constructor(private readonly o: GroupCommitOptions) {
+    this.sql = {
+      savepoint: o.db.prepare('SAVEPOINT write'),
+      release: o.db.prepare('RELEASE write'),
+      rollbackTo: o.db.prepare('ROLLBACK TO write'),
+    };
+  }
+
+  submit<T>(run: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      this.draining ??= this.drain();
+    });
+  }
+
+  /** Resolves when every submitted write has settled. */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        // One turn of the event loop first: writes from other processes arrive as socket input, which a
+        // caller depositing in a tight loop (all promise continuations) would otherwise never let in.
+        await new Promise((resolve) => setImmediate(resolve));
+        await this.o.exclusive(async () => {
+          // Taken only once the connection is free: everything that queued meanwhile joins this batch.
+          const batch = this.queue.splice(0, MAX_BATCH);
+          await this.commit(batch);
+        });
+      }
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  /**
+   * Takes the write lock without SQLite's busy handler, which sleeps inside the call and so blocks this
+   * process's event loop (an MCP server could not answer reads meanwhile): try, then wait briefly with
+   * jitter off the event loop, until the busy timeout. The caller must hold the connection (`exclusive`).
+   */
+  async lock(): Promise<void> {
+    const { db } = this.o;
+    const deadline = Date.now() + this.o.lockTimeoutMs;
+    let wait = 1;
+    db.pragma('busy_timeout = 0');
+    try {
+      for (;;) {
+        try {
+          // IMMEDIATE takes the write lock now, so two writers never deadlock upgrading read locks.
+          db.exec('BEGIN IMMEDIATE');
+          return;
+        } catch (e) {
+          if (!isBusy(e) || Date.now() >= deadline) throw e;
+        }
+        this.stats.lockRetries += 1;
+        // Jittered and growing, but short: on a busy machine many pollers would starve the lock holder of CPU.
+        await sleep(wait * (0.5 + Math.random()));
+        wait = Math.min(wait * 2, 20);
+      }
+    } finally {
+      db.pragma(`busy_timeout = ${this.o.busyTimeoutMs}`);
+    }
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    const { db } = this.o;
+    try {
+      await this.lock();
+    } catch (e) {
+      const mapped = this.o.mapError(e);
+      for (const p of batch) p.reject(mapped);
+      return;
+    }
+    const done: Array<{ p: Pending; value: unknown }> = [];
+    const failed = new Set<Pending>();
+    this.o.onBatch(true);
+    try {
+      for (const p of batch) {
+        this.sql.savepoint.run();
+        try {
+          const value = await p.run();
+          this.sql.release.run();
+          done.push({ p, value });
+        } catch (e) {
+          // SQLite itself rolled the whole transaction back (disk full, I/O error): nothing in this batch stands.
+          if (!db.inTransaction) throw e;
+          this.sql.rollbackTo.run();
+          this.sql.release.run();
+          failed.add(p);
+          p.reject(this.o.mapError(e));
+        }
+      }
+      db.exec('COMMIT');
+    } catch (e) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      const mapped = this.o.mapError(e);
+      for (const p of batch) if (!failed.has(p)) p.reject(mapped);
+      return;
+    } finally {
+      this.o.onBatch(false);
+    }
+    this.stats.batches += 1;
+    this.stats.writes += done.length;
+    this.o.afterCommit();
+    // Acknowledged only now: the commit (and with durability full, its sync) is done.
+    for (const { p, value } of done) p.resolve(value);
+  }
+}
