@@ -239,7 +239,13 @@ export class Committer {
         return;
       }
       const reply = (r: Reply) => {
-        if (!socket.destroyed) socket.write(`${JSON.stringify(r)}\n`);
+        if (socket.destroyed) return;
+        // A batch settles all its writes in one tick: their answers to one writer leave in one system call.
+        if (socket.writableCorked === 0) {
+          socket.cork();
+          process.nextTick(() => socket.uncork());
+        }
+        socket.write(`${JSON.stringify(r)}\n`);
       };
       const applied = this.o.apply(request);
       if (!applied) return reply({ id: request.id, unknown: true });

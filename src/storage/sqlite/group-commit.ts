@@ -38,13 +38,15 @@ export class GroupCommit {
   readonly stats = { batches: 0, writes: 0, lockRetries: 0 };
 
   /** Prepared once: compiling them for every write costs more than running them. */
-  private readonly sql: { savepoint: Database.Statement; release: Database.Statement; rollbackTo: Database.Statement };
+  private readonly sql: Record<'savepoint' | 'release' | 'rollbackTo' | 'noWait' | 'wait', Database.Statement>;
 
   constructor(private readonly o: GroupCommitOptions) {
     this.sql = {
       savepoint: o.db.prepare('SAVEPOINT write'),
       release: o.db.prepare('RELEASE write'),
       rollbackTo: o.db.prepare('ROLLBACK TO write'),
+      noWait: o.db.prepare('PRAGMA busy_timeout = 0'),
+      wait: o.db.prepare(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(o.busyTimeoutMs))}`),
     };
   }
 
@@ -86,7 +88,7 @@ export class GroupCommit {
     const { db } = this.o;
     const deadline = Date.now() + this.o.lockTimeoutMs;
     let wait = 1;
-    db.pragma('busy_timeout = 0');
+    this.sql.noWait.get();
     try {
       for (;;) {
         try {
@@ -102,7 +104,7 @@ export class GroupCommit {
         wait = Math.min(wait * 2, 20);
       }
     } finally {
-      db.pragma(`busy_timeout = ${this.o.busyTimeoutMs}`);
+      this.sql.wait.get();
     }
   }
 

@@ -31,7 +31,7 @@ import type { Claim, Handoff, Instance, Message } from '../../board/types.js';
 import { Mutex } from './mutex.js';
 import { mapSqliteError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
-import { Committer, type CommitRequest } from './committer.js';
+import { SharedWrites } from './shared-writes.js';
 
 export type Durability = 'full' | 'normal';
 
@@ -54,8 +54,6 @@ export interface SqliteOptions {
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
-/** Receipts answer a write repeated after its committer died; an hour is far longer than any retry takes. */
-const RECEIPT_TTL_MS = 60 * 60 * 1000;
 
 const TRACE_COLS =
   't.seq, t.id, t.text, t.kind, t.source, t.trust, t.status, t.author_name, t.author_role, t.author_model, t.created_at, t.updated_at, t.strength, t.strength_at, t.follows, t.version, t.places, t.tags, t.meta';
@@ -108,14 +106,7 @@ export class SqliteStorage implements Storage, StorageWriter {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly mutex = new Mutex();
   private readonly group: GroupCommit;
-  private readonly committer: Committer | undefined;
-  /** Portable writes this process knows, by name: the ones it may apply for other processes. */
-  private readonly portable = new Map<string, PortableWrite<unknown, unknown>>();
-  private readonly inflight = new Set<Promise<unknown>>();
-  private nextReceiptPrune = 0;
-  /** Portable writes sent to the committer, and those it did not answer (applied here instead). */
-  private readonly routed = { sent: 0, lost: 0 };
-  private closing = false;
+  private readonly shared: SharedWrites;
   private erasedInThisWrite = false;
   /** True only while a write transaction runs: reads must not write, even though they hold a transaction. */
   private writing = false;
@@ -137,30 +128,28 @@ export class SqliteStorage implements Storage, StorageWriter {
       },
       mapError: (e) => mapSqliteError(e, this.location),
     });
-    const socketPath = `${location}.sock`;
-    this.committer =
-      o.sharedCommits && Committer.usable(socketPath)
-        ? new Committer({
-            socketPath,
-            apply: (r) => this.applyFor(r),
-            replyTimeoutMs: o.busyTimeoutMs + 5000,
-            elect: (fn) =>
-              this.mutex.run(async () => {
-                await this.group.lock();
-                try {
-                  return await fn();
-                } finally {
-                  // Nothing was written: the lock only serialised the election.
-                  this.db.exec('ROLLBACK');
-                }
-              }),
-          })
-        : undefined;
+    this.shared = new SharedWrites({
+      db,
+      location,
+      share: o.sharedCommits,
+      busyTimeoutMs: o.busyTimeoutMs,
+      write: (fn) => this.write(fn),
+      elect: (fn) =>
+        this.mutex.run(async () => {
+          await this.group.lock();
+          try {
+            return await fn();
+          } finally {
+            // Nothing was written: the lock only serialised the election.
+            this.db.exec('ROLLBACK');
+          }
+        }),
+    });
   }
 
   /** Group-commit counters of this process (transactions, writes in them, retries for the lock) and its role. */
   commitStats(): { batches: number; writes: number; lockRetries: number; committer: boolean; sent: number; lost: number } {
-    return { ...this.group.stats, ...this.routed, committer: this.committer?.isCommitter ?? false };
+    return { ...this.group.stats, ...this.shared.routed, committer: this.shared.isCommitter };
   }
 
   static open(options: SqliteOptions): SqliteStorage {
@@ -270,56 +259,7 @@ export class SqliteStorage implements Storage, StorageWriter {
   }
 
   writePortable<P, R>(op: PortableWrite<P, R>, payload: P): Promise<R> {
-    this.portable.set(op.name, op as PortableWrite<unknown, unknown>);
-    const done = this.sendOrApply(op, payload);
-    this.inflight.add(done);
-    const forget = () => this.inflight.delete(done);
-    done.then(forget, forget);
-    return done;
-  }
-
-  private async sendOrApply<P, R>(op: PortableWrite<P, R>, payload: P): Promise<R> {
-    // The key makes the write recognisable wherever it is applied, so a retry never applies it twice.
-    const key = newId();
-    const route = this.committer && !this.closing ? await this.committer.route() : { direct: true as const };
-    if ('via' in route) {
-      this.routed.sent += 1;
-      const sent = await route.via.send(op.name, key, payload);
-      if (sent !== 'lost') {
-        if ('error' in sent) throw sent.error;
-        // The committer ran this same op (same name, same code version), so the value has its result's shape.
-        return sent.ok as R;
-      }
-      // No answer (the committer died or stalled): apply it here; its receipt says if it was applied already.
-      this.routed.lost += 1;
-      return this.applyPortable(op, key, payload, { receipt: true });
-    }
-    // Never left this process, so nobody else can apply it: no receipt needed.
-    return this.applyPortable(op, key, payload, { receipt: false });
-  }
-
-  /** Applies a request sent by another process; undefined (so it applies it itself) if we cannot. */
-  private applyFor(r: CommitRequest): Promise<unknown> | undefined {
-    const op = this.portable.get(r.op);
-    if (!op || this.closing) return undefined;
-    return this.applyPortable(op, r.key, r.payload, { receipt: true });
-  }
-
-  /** With `receipt`, the write may be attempted elsewhere too: it is applied once, and a repeat replays it. */
-  private applyPortable<P, R>(op: PortableWrite<P, R>, key: string, payload: P, o: { receipt: boolean }): Promise<R> {
-    if (!o.receipt) return this.write((w) => op.apply(w, payload));
-    return this.write(async (w) => {
-      const seen = this.get('SELECT data FROM write_receipts WHERE key = ?', [key]);
-      if (seen !== undefined) return op.replay(w, JSON.parse(String(seen['data'])));
-      const result = await op.apply(w, payload);
-      const now = Date.now();
-      this.run('INSERT INTO write_receipts (key, op, at, data) VALUES (?, ?, ?, ?)', [key, op.name, now, JSON.stringify(op.receipt(result) ?? null)]);
-      if (now >= this.nextReceiptPrune) {
-        this.run('DELETE FROM write_receipts WHERE at < ?', [now - RECEIPT_TTL_MS]);
-        this.nextReceiptPrune = now + 60_000;
-      }
-      return result;
-    });
+    return this.shared.write(op, payload);
   }
 
   /** Security: old page images in the WAL may still hold erased text; fold them into the main file (zeroed there) and truncate the WAL. */
@@ -333,11 +273,9 @@ export class SqliteStorage implements Storage, StorageWriter {
 
   async close(): Promise<void> {
     // Stop taking writes from other processes (they fall back to writing themselves), finish our own, then close.
-    this.closing = true;
-    this.committer?.stopAccepting();
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    await this.shared.drain();
     await this.group.idle();
-    this.committer?.close();
+    this.shared.close();
     await this.mutex.run(async () => {
       if (this.db.open) this.db.close();
     });
