@@ -28,6 +28,8 @@ export class SharedWrites {
   private readonly inflight = new Set<Promise<unknown>>();
   private nextReceiptPrune = 0;
   private closing = false;
+  /** Prepared on first use: the receipts table exists only once the store is migrated. */
+  private receiptSql: Record<'seen' | 'insert' | 'prune', Database.Statement> | undefined;
   /** Portable writes sent to the committer, and those it did not answer (applied here instead). */
   readonly routed = { sent: 0, lost: 0 };
 
@@ -83,14 +85,19 @@ export class SharedWrites {
   private apply<P, R>(op: PortableWrite<P, R>, key: string, payload: P, o: { receipt: boolean }): Promise<R> {
     if (!o.receipt) return this.o.write((w) => op.apply(w, payload));
     const { db } = this.o;
+    const sql = (this.receiptSql ??= {
+      seen: db.prepare('SELECT data FROM write_receipts WHERE key = ?'),
+      insert: db.prepare('INSERT INTO write_receipts (key, op, at, data) VALUES (?, ?, ?, ?)'),
+      prune: db.prepare('DELETE FROM write_receipts WHERE at < ?'),
+    });
     return this.o.write(async (w) => {
-      const seen = db.prepare('SELECT data FROM write_receipts WHERE key = ?').get(key) as { data: string } | undefined;
+      const seen = sql.seen.get(key) as { data: string } | undefined;
       if (seen !== undefined) return op.replay(w, JSON.parse(seen.data));
       const result = await op.apply(w, payload);
       const now = Date.now();
-      db.prepare('INSERT INTO write_receipts (key, op, at, data) VALUES (?, ?, ?, ?)').run(key, op.name, now, JSON.stringify(op.receipt(result) ?? null));
+      sql.insert.run(key, op.name, now, JSON.stringify(op.receipt(result) ?? null));
       if (now >= this.nextReceiptPrune) {
-        db.prepare('DELETE FROM write_receipts WHERE at < ?').run(now - RECEIPT_TTL_MS);
+        sql.prune.run(now - RECEIPT_TTL_MS);
         this.nextReceiptPrune = now + 60_000;
       }
       return result;
