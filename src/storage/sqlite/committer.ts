@@ -69,7 +69,17 @@ class Connection {
   constructor(private readonly socket: Socket, private readonly timeoutMs: number, private readonly onSilent: () => void) {
     // The connection alone must not keep a finished process alive; it is ref'd while requests wait.
     socket.unref();
-    lines(socket, (line) => this.onReply(JSON.parse(line) as Reply));
+    lines(socket, (line) => {
+      let reply: Reply;
+      try {
+        reply = JSON.parse(line) as Reply;
+      } catch {
+        // Not our protocol: drop the connection; every waiting write is applied by its own process.
+        socket.destroy();
+        return;
+      }
+      this.onReply(reply);
+    });
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.closed = true;
