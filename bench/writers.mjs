@@ -7,6 +7,10 @@
 //        [--profile] [--keep]
 //
 // Target to compare against (printed, not asserted): 32 writers >= 2,000 deposits/s in total, p99 <= 50 ms.
+// --json prints one JSON object on stdout (progress goes to stderr): the machine with its load average and
+// date, and per run the throughput, p50/p90/p99/max latency, the per-writer spread, how many deposits each
+// commit held and how many went through another process's committer, and whether the store holds exactly
+// the acknowledged deposits.
 //
 // --mode shared (default) is the product as shipped: every writer opens the store and calls deposit(); one
 // of them becomes the store's committer and commits the deposits of all of them together (group commit
@@ -140,7 +144,6 @@ async function child() {
   }
   // Counted before close(): closing hands nothing over, but a committer's figures are this run's.
   const commits = physarum.storage.commitStats();
-  if (process.env.WRITERS_DEBUG) process.stderr.write(`${index} ${latencies.length} ${JSON.stringify(commits)}\n`);
   await physarum.close();
   process.send({ done: true, latencies, errors, phases, commits }, () => process.exit(0));
 }
