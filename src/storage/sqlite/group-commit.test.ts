@@ -171,6 +171,16 @@ describe('writePortable() shared committer', () => {
     expect((await second.storage.read((r) => r.info())).traces).toBe(4);
   });
 
+  it('never has a deposit asked to be synced committed by a process opened with durability normal', async () => {
+    const normal = new Physarum({ storage: SqliteStorage.open({ path: file, durability: 'normal' }), root: dir });
+    opened.push(normal.storage as SqliteStorage);
+    const full = new Physarum({ storage: open(), root: dir });
+    await normal.deposit({ text: 'committed without a sync', places: ['topic:a'] }, agent);
+    await full.deposit({ text: 'committed with a sync', places: ['topic:a'] }, agent);
+    expect((normal.storage as SqliteStorage).commitStats()).toMatchObject({ committer: true, writes: 1 });
+    expect((full.storage as SqliteStorage).commitStats()).toMatchObject({ committer: true, sent: 0, writes: 1 });
+  });
+
   it('does not share commits for a read-only or in-memory store, or when turned off', async () => {
     const off = new Physarum({ storage: open({ sharedCommits: false }), root: dir });
     await off.deposit({ text: 'committed by this process itself' }, agent);

@@ -14,6 +14,7 @@ export interface SharedWritesOptions {
   location: string;
   /** false: never send or take writes from other processes. */
   share: boolean;
+  durability: 'full' | 'normal';
   busyTimeoutMs: number;
   /** The storage's write(): group-committed, each call in its own savepoint. */
   write<T>(fn: (w: StorageWriter) => Promise<T>): Promise<T>;
@@ -34,7 +35,8 @@ export class SharedWrites {
   readonly routed = { sent: 0, lost: 0 };
 
   constructor(private readonly o: SharedWritesOptions) {
-    const socketPath = `${o.location}.sock`;
+    // One committer per durability: a write asked to be synced is never committed by a process that does not sync.
+    const socketPath = o.durability === 'full' ? `${o.location}.sock` : `${o.location}.normal.sock`;
     this.committer =
       o.share && Committer.usable(socketPath)
         ? new Committer({ socketPath, apply: (r) => this.applyFor(r), replyTimeoutMs: o.busyTimeoutMs + 5000, elect: o.elect })
