@@ -21,6 +21,8 @@
 // --profile splits each deposit's time by timing the connection's BEGIN IMMEDIATE and COMMIT (a diagnostic
 // that reaches into the storage object): waiting for the write lock, holding it, and the COMMIT itself
 // (the fsync with durability full, and any automatic checkpoint, which runs after the lock is released).
+// The lock is awaited between tries off the event loop, so "lock wait" is the time of each try, not the
+// whole wait; the whole wait is in the latency.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
