@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, snapshotBin } from './helpers/processes.js';
+import { BIN, McpProcess, snapshotBin } from './helpers/processes.js';
 
 const MARK = 'writersmark';
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -16,6 +16,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 let dir: string;
 let writerScript: string;
+let bin: string;
 
 /** One writer: deposits unique texts until `count` or until told to stop on stdin, printing one JSON line per outcome. */
 const WRITER = (index: string) => `
@@ -108,7 +109,7 @@ beforeAll(() => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first`);
   dir = mkdtempSync(join(tmpdir(), 'physarum-writers-'));
   // Others may rebuild dist/ while this runs; every writer runs one consistent copy of it.
-  const bin = snapshotBin(join(dir, 'build'));
+  bin = snapshotBin(join(dir, 'build'));
   writerScript = join(dir, 'writer.mjs');
   writeFileSync(writerScript, WRITER(pathToFileURL(join(bin, '..', '..', 'index.js')).href));
 });
@@ -167,5 +168,39 @@ describe.sequential('many writer processes on one store', () => {
     const facts = storeFacts(store);
     expect([...acked].filter(([id, text]) => facts.texts.get(id) !== text)).toEqual([]);
     expect(facts).toMatchObject({ repeatedTexts: 0, follows: 0, unlogged: 0, integrity: ['ok'] });
+  });
+
+  it('answers reads over MCP while its deposit waits for a write lock another process holds, then stores it', { timeout: 60_000 }, async () => {
+    const store = join(dir, 'locked.db');
+    const srv = await McpProcess.start(store, 'patient', { bin });
+    const other = new Database(store);
+    try {
+      const first = await srv.call('deposit_trace', { text: 'before the lock is taken', places: ['src/parser.ts'] });
+      expect(first.isError).toBeFalsy();
+      other.exec('BEGIN IMMEDIATE');
+      let deposited = false;
+      const waiting = srv.call('deposit_trace', { text: 'written once the lock is free', places: ['src/parser.ts'] }).then((r) => {
+        deposited = true;
+        return r;
+      });
+      // The server's event loop and connection stay free: reads are answered while the deposit waits.
+      for (let i = 0; i < 3; i++) {
+        const sensed = await srv.call('sense_place', { place: 'src/parser.ts' });
+        expect(sensed.isError).toBeFalsy();
+        expect(JSON.stringify(sensed.structuredContent)).toContain('before the lock is taken');
+        await sleep(100);
+      }
+      expect(deposited).toBe(false);
+      other.exec('COMMIT');
+      const r = await waiting;
+      expect(r.isError).toBeFalsy();
+      const facts = storeFacts(store);
+      expect([...facts.texts.values()].sort()).toEqual(['before the lock is taken', 'written once the lock is free']);
+    } finally {
+      if (other.inTransaction) other.exec('ROLLBACK');
+      other.close();
+      await srv.close();
+    }
+    expect(srv.stderr).not.toMatch(/SQLITE_BUSY|locked/iu);
   });
 });

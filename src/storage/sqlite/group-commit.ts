@@ -68,11 +68,14 @@ export class GroupCommit {
         // One turn of the event loop first: writes from other processes arrive as socket input, which a
         // caller depositing in a tight loop (all promise continuations) would otherwise never let in.
         await new Promise((resolve) => setImmediate(resolve));
-        await this.o.exclusive(async () => {
-          // Taken only once the connection is free: everything that queued meanwhile joins this batch.
-          const batch = this.queue.splice(0, MAX_BATCH);
-          await this.commit(batch);
-        });
+        try {
+          // Taken only once the lock is ours: everything that queued meanwhile joins this batch.
+          await this.locked(() => this.commit(this.queue.splice(0, MAX_BATCH)));
+        } catch (e) {
+          // The lock stayed out of reach for the whole busy timeout (or the file is unusable).
+          const mapped = this.o.mapError(e);
+          for (const p of this.queue.splice(0, MAX_BATCH)) p.reject(mapped);
+        }
       }
     } finally {
       this.draining = undefined;
@@ -80,43 +83,49 @@ export class GroupCommit {
   }
 
   /**
-   * Takes the write lock without SQLite's busy handler, which sleeps inside the call and so blocks this
-   * process's event loop (an MCP server could not answer reads meanwhile): try, then wait briefly with
-   * jitter off the event loop, until the busy timeout. The caller must hold the connection (`exclusive`).
+   * Runs `fn` holding the connection inside a transaction that holds the write lock; `fn` ends it. The lock
+   * is taken without SQLite's busy handler, which sleeps inside the call and so blocks this process's event
+   * loop: try, and while another process holds it, wait briefly with jitter, until the busy timeout.
+   * Between tries the connection is free, so this process's reads go on (an MCP server keeps answering).
    */
-  async lock(): Promise<void> {
-    const { db } = this.o;
+  async locked<T>(fn: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.o.lockTimeoutMs;
     let wait = 1;
+    for (;;) {
+      const got = await this.o.exclusive(async (): Promise<{ value: T } | undefined> => {
+        if (!this.tryBegin(deadline)) return undefined;
+        try {
+          return { value: await fn() };
+        } finally {
+          if (this.o.db.inTransaction) this.o.db.exec('ROLLBACK');
+        }
+      });
+      if (got) return got.value;
+      this.stats.lockRetries += 1;
+      // Jittered and growing, but short: on a busy machine many pollers would starve the lock holder of CPU.
+      await sleep(wait * (0.5 + Math.random()));
+      wait = Math.min(wait * 2, 20);
+    }
+  }
+
+  /** One try for the write lock: true when taken; false when another process holds it; throws past the deadline. */
+  private tryBegin(deadline: number): boolean {
     this.sql.noWait.get();
     try {
-      for (;;) {
-        try {
-          // IMMEDIATE takes the write lock now, so two writers never deadlock upgrading read locks.
-          db.exec('BEGIN IMMEDIATE');
-          return;
-        } catch (e) {
-          if (!isBusy(e) || Date.now() >= deadline) throw e;
-        }
-        this.stats.lockRetries += 1;
-        // Jittered and growing, but short: on a busy machine many pollers would starve the lock holder of CPU.
-        await sleep(wait * (0.5 + Math.random()));
-        wait = Math.min(wait * 2, 20);
-      }
+      // IMMEDIATE takes the write lock now, so two writers never deadlock upgrading read locks.
+      this.o.db.exec('BEGIN IMMEDIATE');
+      return true;
+    } catch (e) {
+      if (!isBusy(e) || Date.now() >= deadline) throw e;
+      return false;
     } finally {
       this.sql.wait.get();
     }
   }
 
+  /** Runs a batch in the transaction `locked()` began, and commits it. */
   private async commit(batch: Pending[]): Promise<void> {
     const { db } = this.o;
-    try {
-      await this.lock();
-    } catch (e) {
-      const mapped = this.o.mapError(e);
-      for (const p of batch) p.reject(mapped);
-      return;
-    }
     const done: Array<{ p: Pending; value: unknown }> = [];
     const failed = new Set<Pending>();
     this.o.onBatch(true);

@@ -136,16 +136,8 @@ export class SqliteStorage implements Storage, StorageWriter {
       durability: o.durability,
       busyTimeoutMs: o.busyTimeoutMs,
       write: (fn) => this.write(fn),
-      elect: (fn) =>
-        this.mutex.run(async () => {
-          await this.group.lock();
-          try {
-            return await fn();
-          } finally {
-            // Nothing was written: the lock only serialised the election.
-            this.db.exec('ROLLBACK');
-          }
-        }),
+      // Nothing is written: the write lock only serialises the election.
+      elect: (fn) => this.group.locked(fn),
     });
   }
 
