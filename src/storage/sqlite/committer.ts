@@ -1,6 +1,7 @@
 // Cross-process group commit: one process per store (the committer) listens on a Unix socket beside the
 // database and commits the portable writes of every process in shared transactions; the others send theirs.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { renameSync, statSync, unlinkSync } from 'node:fs';
 import { ERROR_CODES, PhysarumError, type ErrorCode } from '../../errors/index.js';
 
@@ -30,7 +31,7 @@ export interface CommitterOptions {
   elect<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-/** Unix socket paths are limited to about 104 bytes (with room for the pid suffix used while listening). */
+/** Unix socket paths are limited to about 104 bytes (with room for the suffix used while listening). */
 const MAX_SOCKET_PATH = 92;
 
 function lines(socket: Socket, onLine: (line: string) => void): void {
@@ -197,12 +198,8 @@ export class Committer {
     // Listen on a name of our own, then rename it into place: the rename atomically replaces a socket left
     // by a killed committer, and closing the server later (which unlinks the name it listened on) can never
     // remove a successor's socket.
-    const own = `${path}.${process.pid}`;
-    try {
-      unlinkSync(own);
-    } catch {
-      // Usually absent.
-    }
+    // Random, not the pid: processes in other PID namespaces may share the folder.
+    const own = `${path}.${randomBytes(4).toString('hex')}`;
     const server = createServer((socket) => this.serve(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
