@@ -3,34 +3,35 @@
 // aggregate throughput per N, and checks that the store holds exactly the acknowledged deposits.
 //
 //   npm run build && node bench/writers.mjs [--json] [--writers 1,8,32] [--seconds 5]
-//        [--durability full|normal|both] [--mode direct|fair|group] [--busy-timeout MS] [--retry MS]
+//        [--durability full|normal|both] [--mode shared|direct] [--busy-timeout MS]
 //        [--profile] [--keep]
 //
 // Target to compare against (printed, not asserted): 32 writers >= 2,000 deposits/s in total, p99 <= 50 ms.
+// --json prints one JSON object on stdout (progress goes to stderr): the machine with its load average and
+// date, and per run the throughput, p50/p90/p99/max latency, the per-writer spread, how many deposits each
+// commit held and how many went through another process's committer, and whether the store holds exactly
+// the acknowledged deposits.
 //
-// --mode direct (default) is the product as shipped: every writer opens the store and calls deposit().
-// The other modes are experiments that show what a fix would buy, without changing src/:
-//   fair    every writer still deposits through its own connection, but first takes a first-come,
-//           first-served token from the parent (a queued inter-process lock instead of SQLite's sleeping
-//           busy handler);
-//   group   the writers send their deposits to the parent, the only writer, which commits everything
-//           queued in one transaction (group commit: one fsync for many deposits). Latency is still timed
-//           in the child, request to acknowledgement.
-// --busy-timeout MS sets SQLite's busy timeout (default: the library's 10 s; its handler sleeps up to
-// 100 ms between tries). --retry MS: busy timeout 0, and the writer retries a refused write itself after a
-// random 0-MS ms, timing the deposit from its first try.
+// --mode shared (default) is the product as shipped: every writer opens the store and calls deposit(); one
+// of them becomes the store's committer and commits the deposits of all of them together (group commit
+// across processes over a Unix socket beside the file), each acknowledged after its commit.
+// --mode direct turns that off (sharedCommits: false): every writer commits its own deposits, one sync per
+// commit, waiting for the write lock off its event loop. Run both to compare the designs on one machine.
+// --busy-timeout MS sets how long a writer waits for the write lock (default: the library's 10 s).
 // --profile splits each deposit's time by timing the connection's BEGIN IMMEDIATE and COMMIT (a diagnostic
 // that reaches into the storage object): waiting for the write lock, holding it, and the COMMIT itself
 // (the fsync with durability full, and any automatic checkpoint, which runs after the lock is released).
+// The lock is awaited between tries off the event loop, so "lock wait" is the time of each try, not the
+// whole wait; the whole wait is in the latency.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SELF = fileURLToPath(import.meta.url);
 const TARGET = { writers: 32, throughput: 2_000, p99Ms: 50 };
-const MODES = ['direct', 'fair', 'group'];
+const MODES = ['shared', 'direct'];
 
 function parseArgs(argv) {
   const o = {
@@ -38,9 +39,8 @@ function parseArgs(argv) {
     writers: [1, 8, 32],
     seconds: 5,
     durability: ['full'],
-    mode: 'direct',
+    mode: 'shared',
     busyTimeout: undefined,
-    retryMs: undefined,
     profile: false,
     keep: false,
     child: false,
@@ -63,18 +63,13 @@ function parseArgs(argv) {
       const d = value();
       o.durability = d === 'both' ? ['full', 'normal'] : [d];
     } else if (a === '--busy-timeout') o.busyTimeout = Number(value());
-    else if (a === '--retry') o.retryMs = Number(value());
     else throw new Error(`unknown option ${a}; see the header of bench/writers.mjs`);
   }
   if (o.writers.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--writers takes positive whole numbers, e.g. 1,8,32');
   if (!(o.seconds > 0)) throw new Error('--seconds must be positive');
   if (o.durability.some((d) => d !== 'full' && d !== 'normal')) throw new Error('--durability is full, normal or both');
   if (!MODES.includes(o.mode)) throw new Error(`--mode is one of ${MODES.join(', ')}`);
-  if (o.retryMs !== undefined) {
-    if (!(o.retryMs >= 0)) throw new Error('--retry takes a number of milliseconds');
-    o.busyTimeout ??= 0;
-  }
-  if (o.mode === 'group' && o.profile) throw new Error('--profile times the writers\' own connections; in group mode only the parent writes');
+  if (o.mode === 'shared' && o.profile) throw new Error('--profile times each writer\'s own commits: use it with --mode direct');
   return o;
 }
 
@@ -87,6 +82,7 @@ function machine() {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     date: new Date().toISOString(),
+    loadAverage: loadavg().map((l) => round(l)),
   };
 }
 
@@ -97,11 +93,10 @@ function percentile(sorted, p) {
 
 const round = (x) => Math.round(x * 100) / 100;
 
-async function openStore(store, durability, busyTimeout, root) {
-  const { openPhysarum, SqliteStorage, Physarum } = await import('../dist/index.js');
-  return busyTimeout === undefined
-    ? openPhysarum({ store, root, durability })
-    : new Physarum({ storage: SqliteStorage.open({ path: store, durability, busyTimeoutMs: busyTimeout }), root });
+async function openStore(store, durability, busyTimeout, mode, root) {
+  const { SqliteStorage, Physarum } = await import('../dist/index.js');
+  const storage = SqliteStorage.open({ path: store, durability, sharedCommits: mode === 'shared', ...(busyTimeout === undefined ? {} : { busyTimeoutMs: busyTimeout }) });
+  return new Physarum({ storage, root });
 }
 
 function depositInput(index, n) {
@@ -117,7 +112,7 @@ function depositInput(index, n) {
 // ---------------------------------------------------------------------------------------------
 
 async function child() {
-  const { store, durability, busyTimeout, retryMs, profile, mode, index } = JSON.parse(process.env.WRITERS_CHILD);
+  const { store, durability, busyTimeout, profile, mode, index } = JSON.parse(process.env.WRITERS_CHILD);
   const actor = { name: `writer-${index}`, role: 'agent' };
   // Replies from the parent, in order: one outstanding request at a time.
   const replies = [];
@@ -131,48 +126,28 @@ async function child() {
   });
   const next = () => (replies.length ? Promise.resolve(replies.shift()) : new Promise((resolve) => (waiting = resolve)));
 
-  const physarum = mode === 'group' ? undefined : await openStore(store, durability, busyTimeout, tmpdir());
-  const phases = profile && physarum ? profileConnection(physarum.storage) : undefined;
+  const physarum = await openStore(store, durability, busyTimeout, mode, tmpdir());
+  const phases = profile ? profileConnection(physarum.storage) : undefined;
   process.send({ ready: true });
   const { until } = await next();
 
   const latencies = [];
   const errors = {};
-  let retries = 0;
   for (let n = 0; Date.now() < until; n++) {
     const input = depositInput(index, n);
     const t0 = performance.now();
-    let error;
-    if (mode === 'group') {
-      process.send({ deposit: input, actor });
-      const r = await next();
-      error = r.error;
-    } else {
-      if (mode === 'fair') {
-        process.send({ acquire: true });
-        await next();
-      }
-      for (;;) {
-        try {
-          await physarum.deposit(input, actor);
-          error = undefined;
-        } catch (e) {
-          error = e?.code ?? String(e);
-          if (retryMs !== undefined && error === 'STORAGE_UNAVAILABLE') {
-            retries += 1;
-            await new Promise((resolve) => setTimeout(resolve, Math.random() * retryMs));
-            continue;
-          }
-        }
-        break;
-      }
-      if (mode === 'fair') process.send({ release: true });
+    try {
+      await physarum.deposit(input, actor);
+      latencies.push(performance.now() - t0);
+    } catch (e) {
+      const code = e?.code ?? String(e);
+      errors[code] = (errors[code] ?? 0) + 1;
     }
-    if (error === undefined) latencies.push(performance.now() - t0);
-    else errors[error] = (errors[error] ?? 0) + 1;
   }
-  await physarum?.close();
-  process.send({ done: true, latencies, errors, retries, phases }, () => process.exit(0));
+  // Counted before close(): closing hands nothing over, but a committer's figures are this run's.
+  const commits = physarum.storage.commitStats();
+  await physarum.close();
+  process.send({ done: true, latencies, errors, phases, commits }, () => process.exit(0));
 }
 
 /** Times BEGIN IMMEDIATE (waiting for the lock), BEGIN..COMMIT (holding it) and COMMIT on the storage's connection. */
@@ -205,75 +180,6 @@ function profileConnection(storage) {
 // Parent
 // ---------------------------------------------------------------------------------------------
 
-/** --mode fair: one token, handed out first come, first served. */
-function fairLock() {
-  const queue = [];
-  let holder;
-  const grant = () => {
-    if (holder === undefined && queue.length) {
-      holder = queue.shift();
-      holder.send({ granted: true });
-    }
-  };
-  return {
-    onMessage(c, m) {
-      if (m.acquire) {
-        queue.push(c);
-        grant();
-      } else if (m.release && holder === c) {
-        holder = undefined;
-        grant();
-      }
-    },
-  };
-}
-
-/** --mode group: the parent is the only writer and commits every queued deposit in one transaction. */
-async function groupWriter(store, durability, root) {
-  const { prepareDeposit, applyDeposit } = await import('../dist/traces/operations.js');
-  const physarum = await openStore(store, durability, undefined, root);
-  const ctx = physarum.ctx;
-  let queue = [];
-  let running = false;
-  const batches = [];
-  const drain = async () => {
-    if (running) return;
-    running = true;
-    while (queue.length) {
-      const batch = queue;
-      queue = [];
-      batches.push(batch.length);
-      let failure;
-      try {
-        const prepared = batch.map((q) => prepareDeposit(ctx, q.m.deposit, q.m.actor));
-        await ctx.storage.write(async (w) => {
-          for (const p of prepared) await applyDeposit(w, p, ctx.clock.now());
-        });
-      } catch (e) {
-        failure = e?.code ?? String(e);
-      }
-      for (const q of batch) q.c.send(failure ? { error: failure } : { ok: true });
-      // Let the next requests arrive before the next batch.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    running = false;
-  };
-  return {
-    onMessage(c, m) {
-      if (m.deposit) {
-        queue.push({ c, m });
-        void drain();
-      }
-    },
-    async close() {
-      while (running) await new Promise((resolve) => setTimeout(resolve, 5));
-      await physarum.close();
-      const sorted = [...batches].sort((a, b) => a - b);
-      return { batches: batches.length, meanBatch: round(batches.reduce((a, b) => a + b, 0) / Math.max(1, batches.length)), maxBatch: sorted[sorted.length - 1] ?? 0 };
-    },
-  };
-}
-
 async function runOne(n, durability, o) {
   const { openPhysarum } = await import('../dist/index.js');
   const dir = mkdtempSync(join(tmpdir(), `physarum-writers-${n}-`));
@@ -289,13 +195,12 @@ async function runOne(n, durability, o) {
 
 async function measure(n, durability, o, store, dir) {
   const { openPhysarum } = await import('../dist/index.js');
-  const coordinator = o.mode === 'fair' ? fairLock() : o.mode === 'group' ? await groupWriter(store, durability, dir) : undefined;
 
   const children = Array.from({ length: n }, (_, index) =>
     fork(SELF, ['--child'], {
       env: {
         ...process.env,
-        WRITERS_CHILD: JSON.stringify({ store, durability, busyTimeout: o.busyTimeout, retryMs: o.retryMs, profile: o.profile, mode: o.mode, index }),
+        WRITERS_CHILD: JSON.stringify({ store, durability, busyTimeout: o.busyTimeout, profile: o.profile, mode: o.mode, index }),
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
@@ -307,7 +212,6 @@ async function measure(n, durability, o, store, dir) {
         let result;
         c.on('message', (m) => {
           if (m.done) result = m;
-          else if (!m.ready) coordinator?.onMessage(c, m);
         });
         c.on('error', reject);
         c.on('exit', (code) => (result ? resolve(result) : reject(new Error(`a writer exited with code ${code} before reporting`))));
@@ -319,7 +223,16 @@ async function measure(n, durability, o, store, dir) {
   for (const c of children) c.send({ until });
   const reports = await Promise.all(results);
   const elapsedS = (until - start) / 1000;
-  const group = o.mode === 'group' ? await coordinator.close() : undefined;
+  // Transactions committed by all writers together, and how many writers committed for others.
+  const transactions = reports.reduce((sum, r) => sum + r.commits.batches, 0);
+  const commits = {
+    transactions,
+    depositsPerTransaction: round(reports.reduce((sum, r) => sum + r.commits.writes, 0) / Math.max(1, transactions)),
+    committers: reports.filter((r) => r.commits.committer).length,
+    lockRetries: reports.reduce((sum, r) => sum + r.commits.lockRetries, 0),
+    sent: reports.reduce((sum, r) => sum + r.commits.sent, 0),
+    lost: reports.reduce((sum, r) => sum + r.commits.lost, 0),
+  };
 
   const all = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const perWriter = reports.map((r) => r.latencies.length);
@@ -345,8 +258,7 @@ async function measure(n, durability, o, store, dir) {
     perWriterMax: Math.max(...perWriter),
     errors,
     ...(o.profile ? { phases: summarizePhases(reports, elapsedS) } : {}),
-    ...(group ? { group } : {}),
-    ...(o.retryMs !== undefined ? { retries: reports.reduce((sum, r) => sum + r.retries, 0) } : {}),
+    commits,
     storedEqualsAcknowledged: stored === all.length,
     ...(o.keep ? { store } : {}),
   };
@@ -376,7 +288,8 @@ async function main() {
     say(`machine: ${m.cpu} · ${m.cores} cores · ${m.memoryGiB} GiB · ${m.platform}`);
     say(`node ${m.node} · ${m.date}`);
     say(`${o.seconds} s per run · mode ${o.mode} · every writer is its own process (library, ../dist/index.js)`);
-    if (o.busyTimeout !== undefined) say(`busy timeout ${o.busyTimeout} ms${o.retryMs !== undefined ? `; refused writes retried by the writer after 0-${o.retryMs} ms` : ''}`);
+    if (o.busyTimeout !== undefined) say(`busy timeout ${o.busyTimeout} ms`);
+    say(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     say(`target: ${TARGET.writers} writers >= ${TARGET.throughput.toLocaleString('en')} deposits/s total with p99 <= ${TARGET.p99Ms} ms`);
     say('');
     say('writers  durability  deposits  per s    p50 ms  p90 ms  p99 ms  max ms  per writer (min-max)  errors');
@@ -389,13 +302,13 @@ async function main() {
       if (!o.json) {
         const errors = Object.entries(r.errors).map(([k, v]) => `${k}×${v}`).join(' ') || 'none';
         say(
-          `${String(r.writers).padStart(7)}  ${r.durability.padEnd(10)}  ${String(r.deposits).padStart(8)}  ${String(r.throughputPerS).padStart(5)}  ${pad(r.p50Ms)}  ${pad(r.p90Ms)}  ${pad(r.p99Ms)}  ${pad(r.maxMs)}  ${`${r.perWriterMin}-${r.perWriterMax}`.padStart(20)}  ${errors}${r.retries !== undefined ? ` (retries ${r.retries})` : ''}${r.storedEqualsAcknowledged ? '' : '  STORED != ACKNOWLEDGED'}`,
+          `${String(r.writers).padStart(7)}  ${r.durability.padEnd(10)}  ${String(r.deposits).padStart(8)}  ${String(r.throughputPerS).padStart(5)}  ${pad(r.p50Ms)}  ${pad(r.p90Ms)}  ${pad(r.p99Ms)}  ${pad(r.maxMs)}  ${`${r.perWriterMin}-${r.perWriterMax}`.padStart(20)}  ${errors}${r.storedEqualsAcknowledged ? '' : '  STORED != ACKNOWLEDGED'}`,
         );
         if (r.phases) {
           const f = (p) => `${p.meanMs}/${p.p50Ms}/${p.p99Ms}/${p.maxMs}`;
           say(`         lock wait ${f(r.phases.wait)} · held ${f(r.phases.hold)} · of which COMMIT ${f(r.phases.commit)} ms (mean/p50/p99/max) · held ${Math.round(r.phases.heldShare * 100)}% of the run`);
         }
-        if (r.group) say(`         ${r.group.batches} transactions, ${r.group.meanBatch} deposits each on average (max ${r.group.maxBatch})`);
+        say(`         ${r.commits.transactions} transactions, ${r.commits.depositsPerTransaction} deposits each on average; ${r.commits.committers} writer(s) committed for others (${r.commits.sent} sent, ${r.commits.lost} unanswered); ${r.commits.lockRetries} waits for the lock`);
       } else process.stderr.write(`${r.writers} writers (${r.durability}, ${r.mode}): ${r.throughputPerS}/s, p99 ${r.p99Ms} ms\n`);
     }
   }

@@ -140,6 +140,20 @@ export interface StorageWriter extends StorageReader {
   putMovement(movement: Movement, decayKey: number): Promise<void>;
 }
 
+/**
+ * A write described by a name and a JSON payload instead of a function, so that whichever process commits
+ * for the store can apply it (cross-process group commit), and so that a repeat of it is recognised.
+ */
+export interface PortableWrite<P, R> {
+  /** Unique and versioned (`trace.deposit/1`): a process only applies writes whose name it knows. */
+  readonly name: string;
+  apply(w: StorageWriter, payload: P): Promise<R>;
+  /** What is kept to answer a repeat of an applied write: JSON, and no text that forgetting must erase. */
+  receipt(result: R): unknown;
+  /** The result of an already applied write, rebuilt from its receipt. */
+  replay(r: StorageReader, receipt: unknown): Promise<R>;
+}
+
 export interface HealthCheck {
   name: string;
   ok: boolean;
@@ -157,6 +171,11 @@ export interface Storage {
    * other writer (in this process and others). Commits when `fn` resolves, rolls back when it throws.
    */
   write<T>(fn: (w: StorageWriter) => Promise<T>): Promise<T>;
+  /**
+   * Applies a portable write exactly once, like `write()`, but possibly committed by another process that
+   * batches the writes of every process on the store. Resolves only after the commit.
+   */
+  writePortable<P, R>(op: PortableWrite<P, R>, payload: P): Promise<R>;
   close(): Promise<void>;
   /** Checks the store's integrity: the backend's own checks plus every trace having its index entries and its event. */
   check(): Promise<HealthCheck[]>;

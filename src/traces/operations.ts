@@ -1,7 +1,7 @@
 // Depositing and changing traces: every change is one transaction with its event in the palimpsest.
 import { createHash } from 'node:crypto';
 import type { Context } from '../context.js';
-import type { StorageWriter } from '../storage/types.js';
+import type { PortableWrite, StorageReader, StorageWriter } from '../storage/types.js';
 import type { PalimpsestEvent } from '../palimpsest/events.js';
 import { PhysarumError, invalidInput, notFound } from '../errors/index.js';
 import { parseInput } from '../errors/parse.js';
@@ -172,12 +172,29 @@ export async function applyDeposit(w: StorageWriter, d: PreparedDeposit, now: nu
   return { trace: draft, deduplicated: false, redactions: d.redactions };
 }
 
+/**
+ * A deposit as data (validated and redacted by the depositing process), so that whichever process commits
+ * for the store can apply it: deposits are the write many instances make at once.
+ */
+export const depositWrite: PortableWrite<{ deposit: PreparedDeposit; now: number }, DepositResult> = {
+  name: 'trace.deposit/1',
+  apply: (w, p) => applyDeposit(w, p.deposit, p.now),
+  // The id only: the text must not outlive a forget in a receipt.
+  receipt: (r) => ({ id: r.trace.id, deduplicated: r.deduplicated, redactions: r.redactions }),
+  async replay(r, receipt) {
+    const { id, deduplicated, redactions } = receipt as { id: string; deduplicated: boolean; redactions: Redaction[] };
+    const trace = await r.getTrace(id);
+    if (!trace) throw notFound('trace', id);
+    return { trace, deduplicated, redactions };
+  },
+};
+
 export async function deposit(ctx: Context, raw: DepositInput, actor: Actor): Promise<DepositResult> {
-  const prepared = prepareDeposit(ctx, raw, actor);
-  return ctx.storage.write((w) => applyDeposit(w, prepared, ctx.clock.now()));
+  const deposit = prepareDeposit(ctx, raw, actor);
+  return ctx.storage.writePortable(depositWrite, { deposit, now: ctx.clock.now() });
 }
 
-async function requireTrace(w: StorageWriter, id: string): Promise<Trace> {
+async function requireTrace(w: StorageReader, id: string): Promise<Trace> {
   const trace = await w.getTrace(id);
   if (!trace) throw notFound('trace', id);
   return trace;
@@ -222,13 +239,23 @@ async function applyFollow(
   return next;
 }
 
+/** A follow as data, like a deposit: many instances follow the same useful traces at once. */
+export const followWrite: PortableWrite<{ id: string; actor: Actor; now: number }, Trace> = {
+  name: 'trace.follow/1',
+  async apply(w, p) {
+    const trace = await requireTrace(w, p.id);
+    requireNotForgotten(trace, 'followed');
+    return applyFollow(w, trace, p.actor, p.now, await loadStrengthConfig(w));
+  },
+  receipt: (t) => ({ id: t.id }),
+  async replay(r, receipt) {
+    return requireTrace(r, (receipt as { id: string }).id);
+  },
+};
+
 export async function follow(ctx: Context, raw: FollowInput, actor: Actor): Promise<Trace> {
   const input = parseInput(followInput, raw);
-  return ctx.storage.write(async (w) => {
-    const trace = await requireTrace(w, input.id);
-    requireNotForgotten(trace, 'followed');
-    return applyFollow(w, trace, actor, ctx.clock.now(), await loadStrengthConfig(w));
-  });
+  return ctx.storage.writePortable(followWrite, { id: input.id, actor, now: ctx.clock.now() });
 }
 
 export async function annotate(ctx: Context, raw: AnnotateInput, actor: Actor): Promise<{ annotation: Annotation; trace: Trace }> {

@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { HealthCheck, Neighbour, SourceEntry, Storage, StorageInfo, StorageReader, StorageWriter, TextHit, TraceFilters, TraceIndexing } from '../types.js';
+import type { HealthCheck, Neighbour, PortableWrite, SourceEntry, Storage, StorageInfo, StorageReader, StorageWriter, TextHit, TraceFilters, TraceIndexing } from '../types.js';
 import type { EventQuery, NewEvent, PalimpsestEvent } from '../../palimpsest/events.js';
 import type { Annotation, Trace, TraceStatus } from '../../traces/schema.js';
 import type { IdentityVersion, IdentityVersionStatus } from '../../identity/types.js';
@@ -31,6 +31,8 @@ import type { Movement } from '../../trails/types.js';
 import type { Claim, Handoff, Instance, Message } from '../../board/types.js';
 import { Mutex } from './mutex.js';
 import { mapSqliteError } from './errors.js';
+import { GroupCommit } from './group-commit.js';
+import { SharedWrites } from './shared-writes.js';
 
 export type Durability = 'full' | 'normal';
 
@@ -45,7 +47,15 @@ export interface SqliteOptions {
   /** How long a writer waits for another process's write lock before giving up, in ms. */
   busyTimeoutMs?: number;
   readonly?: boolean;
+  /**
+   * true (default): portable writes (deposits, follows) of every process on this file with the same
+   * durability are committed together by one of them, over a Unix socket beside the file (`<file>.sock`,
+   * `<file>.normal.sock`). false: this process commits its own.
+   */
+  sharedCommits?: boolean;
 }
+
+const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 
 const TRACE_COLS =
   't.seq, t.id, t.text, t.kind, t.source, t.trust, t.status, t.author_name, t.author_role, t.author_model, t.created_at, t.updated_at, t.strength, t.strength_at, t.follows, t.version, t.places, t.tags, t.meta';
@@ -97,13 +107,44 @@ export class SqliteStorage implements Storage, StorageWriter {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly mutex = new Mutex();
+  private readonly group: GroupCommit;
+  private readonly shared: SharedWrites;
   private erasedInThisWrite = false;
-  /** True only while a write() transaction runs: reads must not write, even though they hold a transaction. */
+  /** True only while a write transaction runs: reads must not write, even though they hold a transaction. */
   private writing = false;
 
-  private constructor(db: Database.Database, location: string) {
+  private constructor(db: Database.Database, location: string, o: { busyTimeoutMs: number; sharedCommits: boolean; durability: Durability }) {
     this.db = db;
     this.location = location;
+    this.group = new GroupCommit({
+      db,
+      lockTimeoutMs: o.busyTimeoutMs,
+      busyTimeoutMs: o.busyTimeoutMs,
+      exclusive: (fn) => this.mutex.run(fn),
+      onBatch: (active) => {
+        this.writing = active;
+        if (active) this.erasedInThisWrite = false;
+      },
+      afterCommit: () => {
+        if (this.erasedInThisWrite) this.scrubWal();
+      },
+      mapError: (e) => mapSqliteError(e, this.location),
+    });
+    this.shared = new SharedWrites({
+      db,
+      location,
+      share: o.sharedCommits,
+      durability: o.durability,
+      busyTimeoutMs: o.busyTimeoutMs,
+      write: (fn) => this.write(fn),
+      // Nothing is written: the write lock only serialises the election.
+      elect: (fn) => this.group.locked(fn),
+    });
+  }
+
+  /** Group-commit counters of this process (transactions, writes in them, retries for the lock) and its role. */
+  commitStats(): { batches: number; writes: number; lockRetries: number; committer: boolean; sent: number; lost: number } {
+    return { ...this.group.stats, ...this.shared.routed, committer: this.shared.isCommitter };
   }
 
   static open(options: SqliteOptions): SqliteStorage {
@@ -121,13 +162,18 @@ export class SqliteStorage implements Storage, StorageWriter {
     }
     let db: Database.Database | undefined;
     try {
-      db = new Database(path, { readonly: options.readonly ?? false, timeout: options.busyTimeoutMs ?? 10_000 });
+      const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+      db = new Database(path, { readonly: options.readonly ?? false, timeout: busyTimeoutMs });
       if (!options.readonly) db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
       // Security: zero the bytes of deleted content so forgotten text does not linger in free pages.
       db.pragma('secure_delete = ON');
       db.pragma('foreign_keys = ON');
-      const storage = new SqliteStorage(db, path);
+      // Savepoints (one per write in a group commit) keep the pages they change in a sub-journal: in memory
+      // it costs a fraction of a temporary file (measured: 0.30 -> 0.24 ms per deposit).
+      db.pragma('temp_store = MEMORY');
+      const sharedCommits = (options.sharedCommits ?? true) && !options.readonly && path !== ':memory:';
+      const storage = new SqliteStorage(db, path, { busyTimeoutMs, sharedCommits, durability: options.durability ?? 'full' });
       if (!options.readonly) storage.migrate();
       else storage.checkVersion();
       return storage;
@@ -206,28 +252,12 @@ export class SqliteStorage implements Storage, StorageWriter {
   }
 
   write<T>(fn: (w: StorageWriter) => Promise<T>): Promise<T> {
-    return this.mutex.run(async () => {
-      this.erasedInThisWrite = false;
-      try {
-        // IMMEDIATE takes the write lock now, so two writers never deadlock upgrading read locks.
-        this.db.exec('BEGIN IMMEDIATE');
-        let result: T;
-        this.writing = true;
-        try {
-          result = await fn(this);
-          this.db.exec('COMMIT');
-        } catch (e) {
-          if (this.db.inTransaction) this.db.exec('ROLLBACK');
-          throw e;
-        } finally {
-          this.writing = false;
-        }
-        if (this.erasedInThisWrite) this.scrubWal();
-        return result;
-      } catch (e) {
-        throw mapSqliteError(e, this.location);
-      }
-    });
+    // Committed together with whatever other writes are queued meanwhile, each in its own savepoint.
+    return this.group.submit(() => fn(this));
+  }
+
+  writePortable<P, R>(op: PortableWrite<P, R>, payload: P): Promise<R> {
+    return this.shared.write(op, payload);
   }
 
   /** Security: old page images in the WAL may still hold erased text; fold them into the main file (zeroed there) and truncate the WAL. */
@@ -240,6 +270,10 @@ export class SqliteStorage implements Storage, StorageWriter {
   }
 
   async close(): Promise<void> {
+    // Stop taking writes from other processes (they fall back to writing themselves), finish our own, then close.
+    await this.shared.drain();
+    await this.group.idle();
+    this.shared.close();
     await this.mutex.run(async () => {
       if (this.db.open) this.db.close();
     });

@@ -182,6 +182,10 @@ export const MIGRATIONS: readonly string[] = [
   /* 3 -> 4: find traces by where they came from (ingest keeps sources in step with their documents) */ `
   CREATE INDEX traces_source ON traces (source);
   `,
+  /* 4 -> 5: receipts of portable writes, so a write retried after its committer died is applied once */ `
+  CREATE TABLE write_receipts (key TEXT PRIMARY KEY, op TEXT NOT NULL, at INTEGER NOT NULL, data TEXT NOT NULL) STRICT, WITHOUT ROWID;
+  CREATE INDEX write_receipts_at ON write_receipts (at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,195 @@
+// Group commit within a process and the shared committer between storages on one file, on real SQLite files.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SqliteStorage } from './index.js';
+import { Physarum } from '../../physarum.js';
+import { PhysarumError } from '../../errors/index.js';
+import type { Trail } from '../../trails/types.js';
+
+const agent = { name: 'aria-1', role: 'agent' as const };
+
+function trail(name: string): Trail {
+  return { id: `trail-${name}-${Math.random()}`, name, description: '', steps: [], author: agent, createdAt: 1 };
+}
+
+let dir: string;
+let file: string;
+const opened: SqliteStorage[] = [];
+const open = (o: { sharedCommits?: boolean } = {}): SqliteStorage => {
+  const s = SqliteStorage.open({ path: file, ...o });
+  opened.push(s);
+  return s;
+};
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'physarum-group-'));
+  file = path.join(dir, 'store.db');
+});
+
+afterEach(async () => {
+  for (const s of opened.splice(0).reverse()) await s.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('write() group commit', () => {
+  it('commits writes queued together in one transaction, each acknowledged', async () => {
+    const storage = open({ sharedCommits: false });
+    const before = storage.commitStats();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => storage.write((w) => w.setSetting(`k${i}`, String(i)))));
+    const after = storage.commitStats();
+    expect(after.writes - before.writes).toBe(20);
+    expect(after.batches - before.batches).toBe(1);
+    for (let i = 0; i < 20; i++) expect(await storage.read((r) => r.getSetting(`k${i}`))).toBe(String(i));
+  });
+
+  it('fails a write that throws alone: its changes are rolled back and its batch-mates are stored', async () => {
+    const storage = open({ sharedCommits: false });
+    const before = storage.commitStats();
+    const results = await Promise.allSettled([
+      storage.write((w) => w.setSetting('first', 'stored')),
+      storage.write(async (w) => {
+        await w.setSetting('middle', 'half-written');
+        await w.insertTrail(trail('never'));
+        throw new PhysarumError('INVALID_INPUT', 'text: too long; shorten it');
+      }),
+      storage.write((w) => w.setSetting('last', 'stored')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(storage.commitStats().batches - before.batches).toBe(1);
+    expect(await storage.read((r) => r.getSetting('first'))).toBe('stored');
+    expect(await storage.read((r) => r.getSetting('last'))).toBe('stored');
+    expect(await storage.read((r) => r.getSetting('middle'))).toBeUndefined();
+    expect(await storage.read((r) => r.getTrail('never'))).toBeUndefined();
+  });
+
+  it('fails only the write that breaks a constraint in SQLite', async () => {
+    const storage = open({ sharedCommits: false });
+    await storage.write((w) => w.insertTrail(trail('start-here')));
+    const results = await Promise.allSettled([
+      storage.write((w) => w.insertTrail(trail('a'))),
+      storage.write((w) => w.insertTrail(trail('start-here'))),
+      storage.write((w) => w.insertTrail(trail('b'))),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await storage.read((r) => r.listTrails())).map((t) => t.name).sort()).toEqual(['a', 'b', 'start-here']);
+  });
+
+  it('stores the valid deposits of a batch in which one deposit is refused', async () => {
+    const p = new Physarum({ storage: open(), root: dir });
+    const results = await Promise.allSettled([
+      p.deposit({ text: 'the parser drops a byte order mark', places: ['src/parser.ts'] }, agent),
+      p.deposit({ text: 'claims to be a person', trust: 'human' }, agent),
+      p.deposit({ text: 'the lexer keeps line endings', places: ['src/lexer.ts'] }, agent),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'INVALID_INPUT', field: 'trust' });
+    expect((await p.storage.read((r) => r.info())).traces).toBe(2);
+  });
+
+  it('waits for another process\'s write lock without blocking the event loop, then writes', async () => {
+    const storage = open({ sharedCommits: false });
+    const other = new Database(file);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      let written = false;
+      const write = storage.write((w) => w.setSetting('after-wait', 'yes')).then(() => (written = true));
+      // A timer fires while the write waits: the process can still serve other work.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(written).toBe(false);
+      expect(storage.commitStats().lockRetries).toBeGreaterThan(0);
+      other.exec('COMMIT');
+      await write;
+      expect(await storage.read((r) => r.getSetting('after-wait'))).toBe('yes');
+    } finally {
+      other.close();
+    }
+  });
+});
+
+describe('writePortable() shared committer', () => {
+  it('sends the deposits of a second storage on the file to the committer, which stores them', async () => {
+    const first = new Physarum({ storage: open(), root: dir });
+    const second = new Physarum({ storage: open(), root: dir });
+    await first.deposit({ text: 'the first storage becomes the committer', places: ['topic:a'] }, agent);
+    const sent = await second.deposit({ text: 'the second one sends its deposit', places: ['topic:b'] }, agent);
+    expect((first.storage as SqliteStorage).commitStats()).toMatchObject({ committer: true, writes: 2 });
+    expect((second.storage as SqliteStorage).commitStats()).toMatchObject({ committer: false, sent: 1, writes: 0 });
+    expect(await first.get(sent.trace.id)).toMatchObject({ trace: { text: 'the second one sends its deposit', places: ['topic:b'] } });
+  });
+
+  it('returns the committer\'s refusal to the sender with its code and details', async () => {
+    const first = new Physarum({ storage: open(), root: dir });
+    const second = new Physarum({ storage: open(), root: dir });
+    await first.deposit({ text: 'committer', places: ['topic:a'] }, agent);
+    const refuse = {
+      name: 'test.refuse/1',
+      apply: () => Promise.reject(new PhysarumError('CONFLICT', 'held by aria-2', { details: { holder: 'aria-2' } })),
+      receipt: () => null,
+      replay: () => Promise.resolve(null),
+    };
+    // The committer knows the op once it has used it itself.
+    await expect(first.storage.writePortable(refuse, {})).rejects.toMatchObject({ code: 'CONFLICT' });
+    const refused = await second.storage.writePortable(refuse, {}).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PhysarumError);
+    expect(refused).toMatchObject({ code: 'CONFLICT', message: 'held by aria-2', details: { holder: 'aria-2' } });
+    expect((second.storage as SqliteStorage).commitStats()).toMatchObject({ sent: 1, lost: 0, writes: 0 });
+  });
+
+  it('applies a write itself when the committer does not know it (another version)', async () => {
+    const first = new Physarum({ storage: open(), root: dir });
+    const second = new Physarum({ storage: open(), root: dir });
+    await first.deposit({ text: 'committer', places: ['topic:a'] }, agent);
+    const newer = {
+      name: 'test.newer/1',
+      apply: async (w: Parameters<Parameters<SqliteStorage['write']>[0]>[0]) => {
+        await w.setSetting('newer', 'applied');
+        return 'done';
+      },
+      receipt: () => null,
+      replay: () => Promise.resolve('done'),
+    };
+    expect(await second.storage.writePortable(newer, {})).toBe('done');
+    expect((second.storage as SqliteStorage).commitStats()).toMatchObject({ sent: 1, lost: 1, writes: 1 });
+    expect(await first.storage.read((r) => r.getSetting('newer'))).toBe('applied');
+  });
+
+  it('takes over as committer when the committer closes, and loses no deposit', async () => {
+    const first = new Physarum({ storage: open(), root: dir });
+    const second = new Physarum({ storage: open(), root: dir });
+    await first.deposit({ text: 'before the committer goes', places: ['topic:a'] }, agent);
+    await second.deposit({ text: 'sent to the committer', places: ['topic:a'] }, agent);
+    await first.close();
+    // The first may still go to the closed connection (then it is written here); the next finds no committer.
+    await second.deposit({ text: 'as the committer goes', places: ['topic:a'] }, agent);
+    const after = await second.deposit({ text: 'after the committer went', places: ['topic:a'] }, agent);
+    expect((second.storage as SqliteStorage).commitStats().committer).toBe(true);
+    expect(await second.get(after.trace.id)).toMatchObject({ trace: { text: 'after the committer went' } });
+    expect((await second.storage.read((r) => r.info())).traces).toBe(4);
+  });
+
+  it('never has a deposit asked to be synced committed by a process opened with durability normal', async () => {
+    const normal = new Physarum({ storage: SqliteStorage.open({ path: file, durability: 'normal' }), root: dir });
+    opened.push(normal.storage as SqliteStorage);
+    const full = new Physarum({ storage: open(), root: dir });
+    await normal.deposit({ text: 'committed without a sync', places: ['topic:a'] }, agent);
+    await full.deposit({ text: 'committed with a sync', places: ['topic:a'] }, agent);
+    expect((normal.storage as SqliteStorage).commitStats()).toMatchObject({ committer: true, writes: 1 });
+    expect((full.storage as SqliteStorage).commitStats()).toMatchObject({ committer: true, sent: 0, writes: 1 });
+  });
+
+  it('does not share commits for a read-only or in-memory store, or when turned off', async () => {
+    const off = new Physarum({ storage: open({ sharedCommits: false }), root: dir });
+    await off.deposit({ text: 'committed by this process itself' }, agent);
+    expect((off.storage as SqliteStorage).commitStats()).toMatchObject({ committer: false, sent: 0, writes: 1 });
+    expect(fs.existsSync(`${file}.sock`)).toBe(false);
+    const memory = SqliteStorage.open({ path: ':memory:' });
+    const p = new Physarum({ storage: memory, root: dir });
+    await p.deposit({ text: 'in memory' }, agent);
+    expect(memory.commitStats()).toMatchObject({ committer: false, sent: 0, writes: 1 });
+    await memory.close();
+  });
+});
