@@ -117,11 +117,14 @@ export function rankText(query: Query, terms: string[], options: RankOptions): R
     // far back those reach (FTS5 would count them all), which is all its idf needs.
     const newest = Number(query('SELECT max(seq) AS n FROM traces', [])[0]?.['n'] ?? 0);
     for (const term of windows) {
-      const seqs = query(`SELECT traces_fts.rowid AS seq FROM ${from} WHERE ${where} ORDER BY traces_fts.rowid DESC LIMIT ?`, [...params(phrase(term)), window]).map((r) =>
-        Number(r['seq']),
-      );
-      const oldest = seqs[seqs.length - 1] ?? newest;
-      const docs = Math.min(newest, (seqs.length * newest) / Math.max(1, newest - oldest + 1));
+      const newestOf = (f: string, w: string, p: unknown[]): number[] =>
+        query(`SELECT traces_fts.rowid AS seq FROM ${f} WHERE ${w} ORDER BY traces_fts.rowid DESC LIMIT ?`, [...p, window]).map((r) => Number(r['seq']));
+      const seqs = newestOf(from, where, params(phrase(term)));
+      // The estimate needs the word's own spread, not the filter's: read it unfiltered.
+      const spread = filter ? newestOf('traces_fts', 'traces_fts MATCH ?', [phrase(term)]) : seqs;
+      const oldest = spread[spread.length - 1] ?? newest;
+      // A window that is not full holds every trace with the word.
+      const docs = spread.length < window ? spread.length : Math.min(newest, (spread.length * newest) / Math.max(1, newest - oldest + 1));
       const weight = idf(newest, docs);
       common.push({ term, token: indexToken(term), idf: weight });
       for (const seq of seqs) {
