@@ -157,6 +157,10 @@ const COLUMN_WEIGHTS = [1.0, 0.5, 0.5, 0.5] as const;
  * length: the store's average is not known without reading every row). Best first, ties newest first.
  */
 export function rescore(ranked: Ranked, texts: Map<number, IndexedText>): { seq: number; score: number }[] {
+  // Candidates share most of their words: stem each distinct word once per call.
+  const tokens = new Map<string, string>();
+  const tokenOf = (word: string): string => tokens.get(word) ?? tokens.set(word, indexToken(word)).get(word) ?? word;
+  const wanted = new Set(ranked.common.map((c) => c.token));
   const out = ranked.hits.flatMap((h) => {
     const doc = texts.get(h.seq);
     if (doc === undefined) return [];
@@ -165,8 +169,8 @@ export function rescore(ranked: Ranked, texts: Map<number, IndexedText>): { seq:
     const columns = [doc.text, doc.tags.join(' '), doc.places.join(' '), doc.author];
     columns.forEach((value, i) => {
       for (const word of value.match(/[\p{L}\p{N}]+/gu) ?? []) {
-        const token = indexToken(word);
-        counts.set(token, (counts.get(token) ?? 0) + (COLUMN_WEIGHTS[i] ?? 0));
+        const token = tokenOf(word);
+        if (wanted.has(token)) counts.set(token, (counts.get(token) ?? 0) + (COLUMN_WEIGHTS[i] ?? 0));
       }
     });
     let score = h.exact;
