@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROJECT_ROOT, fmt, fmtBytes, fmtMs, machine, machineLines, parseArgs, summarize, table } from './lib/common.mjs';
 import { makePlaces, traceGenerator } from './lib/synth.mjs';
+import { profileSearch } from './lib/profile.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const MB = 2 ** 20;
@@ -169,110 +170,6 @@ async function inProcess(size, { keep, proposed }) {
     return out;
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * Profiling evidence: the SQL that src/storage/sqlite runs for one search, timed statement by statement
- * on the same store (read-only), with its query plan, and the proposed fix for the neighbours query.
- * The SQL is copied from src/storage/sqlite/index.ts (searchText, neighbours).
- */
-async function profileSearch(storePath, queries) {
-  const { default: Database } = await import('better-sqlite3');
-  const { queryTerms } = await import('../dist/search/query.js');
-  const { CONTEXT } = await import('../dist/search/index.js');
-  const db = new Database(storePath, { readonly: true });
-  try {
-    const COLS =
-      't.seq, t.id, t.text, t.kind, t.source, t.trust, t.status, t.author_name, t.author_role, t.author_model, t.created_at, t.updated_at, t.strength, t.strength_at, t.follows, t.version, t.places, t.tags, t.meta';
-    const searchSql = `SELECT ${COLS}, bm25(traces_fts, 1.0, 0.5, 0.5, 0.5) AS bm
-       FROM traces_fts JOIN traces t ON t.seq = traces_fts.rowid
-       WHERE traces_fts MATCH ? AND t.status IN (?)
-       ORDER BY bm, t.seq DESC LIMIT ?`;
-    const ftsOnlySql = `SELECT rowid, bm25(traces_fts, 1.0, 0.5, 0.5, 0.5) AS bm FROM traces_fts WHERE traces_fts MATCH ? ORDER BY bm LIMIT ?`;
-    const neighboursSql = (hint) => `SELECT h.id AS of_id, t.seq - h.seq AS distance, ${COLS}
-       FROM traces h JOIN traces t${hint} ON t.seq BETWEEN h.seq - ? AND h.seq + ? AND t.seq <> h.seq
-       WHERE h.id IN (SELECT value FROM json_each(?)) AND abs(t.created_at - h.created_at) <= ? AND t.status IN (?)`;
-    const countSql = 'SELECT count(*) AS n FROM traces_fts WHERE traces_fts MATCH ?';
-    // Proposal: take the best rowids from the FTS index alone (no row fetched per match), then fetch and
-    // filter only those; over-fetch 4× so filters rarely leave fewer than the pool.
-    const twoStepSql = `SELECT ${COLS}, h.bm FROM (SELECT rowid, bm25(traces_fts, 1.0, 0.5, 0.5, 0.5) AS bm FROM traces_fts
-       WHERE traces_fts MATCH ? ORDER BY bm LIMIT ?) h JOIN traces t ON t.seq = h.rowid
-       WHERE t.status IN (?) ORDER BY h.bm, t.seq DESC LIMIT ?`;
-    const st = {
-      searchText: db.prepare(searchSql),
-      ftsOnly: db.prepare(ftsOnlySql),
-      neighbours: db.prepare(neighboursSql('')),
-      neighboursFixed: db.prepare(neighboursSql(' NOT INDEXED')),
-      count: db.prepare(countSql),
-      twoStep: db.prepare(twoStepSql),
-    };
-    const total = db.prepare('SELECT count(*) AS n FROM traces').get().n;
-    const dfOf = new Map();
-    const df = (term) => {
-      if (!dfOf.has(term)) dfOf.set(term, st.count.get(`"${term.replaceAll('"', '""')}"`).n);
-      return dfOf.get(term);
-    };
-    // Proposal: leave out of the MATCH the terms found in more than 10% of traces when a rarer term is
-    // there (their idf is near zero, so they barely move the ranking, yet they make most of the matches).
-    const pruned = (terms) => {
-      const rare = terms.filter((t) => df(t) <= total * 0.1);
-      return rare.length > 0 ? rare : [...terms].sort((a, b) => df(a) - df(b)).slice(0, 1);
-    };
-    const match = (q) => queryTerms(q).map((t) => `"${t.replaceAll('"', '""')}"`).join(' OR ');
-    const timings = { searchText: [], ftsOnly: [], twoStep: [], prunedTwoStep: [], neighbours: [], neighboursFixed: [] };
-    let matched = 0;
-    let matchedPruned = 0;
-    let overlap = 0;
-    let rowsSame = true;
-    const started = performance.now();
-    for (const q of queries) {
-      if (timings.searchText.length >= 20 && performance.now() - started > 45_000) break;
-      const m = match(q);
-      if (!m) continue;
-      let t = performance.now();
-      const hits = st.searchText.all(m, 'live', 50);
-      timings.searchText.push(performance.now() - t);
-      t = performance.now();
-      st.ftsOnly.all(m, 50);
-      timings.ftsOnly.push(performance.now() - t);
-      t = performance.now();
-      st.twoStep.all(m, 200, 'live', 50);
-      timings.twoStep.push(performance.now() - t);
-      const pm = pruned(queryTerms(q)).map((x) => `"${x.replaceAll('"', '""')}"`).join(' OR ');
-      t = performance.now();
-      const prunedHits = st.twoStep.all(pm, 200, 'live', 50);
-      timings.prunedTwoStep.push(performance.now() - t);
-      matchedPruned += st.count.get(pm).n;
-      // How much of the as-is top 10 the pruned query keeps (same order not required).
-      const top = new Set(hits.slice(0, 10).map((h) => h.seq));
-      overlap += top.size ? prunedHits.slice(0, 10).filter((h) => top.has(h.seq)).length / top.size : 1;
-      const ids = JSON.stringify(hits.slice(0, CONTEXT.hits).map((h) => h.id));
-      t = performance.now();
-      const a = st.neighbours.all(CONTEXT.span, CONTEXT.span, ids, CONTEXT.withinMs, 'live');
-      timings.neighbours.push(performance.now() - t);
-      t = performance.now();
-      const b = st.neighboursFixed.all(CONTEXT.span, CONTEXT.span, ids, CONTEXT.withinMs, 'live');
-      timings.neighboursFixed.push(performance.now() - t);
-      if (a.length !== b.length) rowsSame = false;
-      matched += st.count.get(m).n;
-    }
-    const plan = (sql, params) => db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((r) => r.detail);
-    return {
-      queries: timings.searchText.length,
-      meanMatchedRows: matched / Math.max(1, timings.searchText.length),
-      meanMatchedRowsPruned: matchedPruned / Math.max(1, timings.searchText.length),
-      prunedTop10Overlap: overlap / Math.max(1, timings.searchText.length),
-      ms: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, summarize(v)])),
-      neighboursFixedSameRows: rowsSame,
-      plans: {
-        searchText: plan(searchSql, ['x', 'live', 50]),
-        neighbours: plan(neighboursSql(''), [2, 2, '[]', 1, 'live']),
-        neighboursFixed: plan(neighboursSql(' NOT INDEXED'), [2, 2, '[]', 1, 'live']),
-      },
-    };
-  } finally {
-    db.close();
   }
 }
 
@@ -522,28 +419,23 @@ function printReport(result) {
         rows,
       ),
     );
-    log('\nsearch profile (the SQL src/storage/sqlite runs per search, timed alone on the same store; ms p50 / p99):');
+    log('\nsearch profile (one search\'s ranking through dist/storage/sqlite/search.js, timed alone on the same store; ms p50 / p99):');
     log(
       table(
-        ['traces', 'matched rows', 'searchText', 'FTS top-50 alone', 'two-step', 'pruned two-step (rows, top-10 kept)', 'neighbours (as is)', 'neighbours NOT INDEXED', 'same rows'],
-        result.inProcess.map((r) => [
-          r.size.toLocaleString('en'),
-          fmt(r.profile.meanMatchedRows, 0),
-          `${fmtMs(r.profile.ms.searchText.p50)} / ${fmtMs(r.profile.ms.searchText.p99)}`,
-          `${fmtMs(r.profile.ms.ftsOnly.p50)} / ${fmtMs(r.profile.ms.ftsOnly.p99)}`,
-          r.profile.ms.twoStep ? `${fmtMs(r.profile.ms.twoStep.p50)} / ${fmtMs(r.profile.ms.twoStep.p99)}` : 'n/a',
-          r.profile.ms.prunedTwoStep
-            ? `${fmtMs(r.profile.ms.prunedTwoStep.p50)} / ${fmtMs(r.profile.ms.prunedTwoStep.p99)} (${fmt(r.profile.meanMatchedRowsPruned, 0)}, ${fmt(100 * r.profile.prunedTop10Overlap, 0)}%)`
-            : 'n/a',
-          `${fmtMs(r.profile.ms.neighbours.p50)} / ${fmtMs(r.profile.ms.neighbours.p99)}`,
-          `${fmtMs(r.profile.ms.neighboursFixed.p50)} / ${fmtMs(r.profile.ms.neighboursFixed.p99)}`,
-          r.profile.neighboursFixedSameRows ? 'yes' : 'NO',
-        ]),
+        ['traces', 'words (common)', 'ranking in all', 'counts', 'exact BM25', 'newest of common words', 'rows + rescore', 'exact BM25 over all words', 'exact top 10 kept'],
+        result.inProcess
+          .filter((r) => r.profile?.ms?.rank)
+          .map((r) => [
+            r.size.toLocaleString('en'),
+            `${fmt(r.profile.meanWords, 1)} (${fmt(r.profile.meanCommonWords, 1)})`,
+            ...['rank', 'count', 'exact', 'window', 'rescore', 'exactAllWords'].map((k) => `${fmtMs(r.profile.ms[k].p50)} / ${fmtMs(r.profile.ms[k].p99)}`),
+            `${fmt(100 * r.profile.top10OverlapWithExact, 0)}%`,
+          ]),
       ),
     );
     log(
-      'two-step: the best 200 rowids from the FTS index alone, then rows fetched and filtered (proposal); pruned: terms found in >10% of traces left out of\n' +
-        'MATCH when a rarer term is there (proposal), with the mean rows matched and the share of the as-is top 10 it keeps',
+      'common words: found in more than FULL_RANK_MAX traces, read through their newest traces; "exact BM25 over all words" is FTS5 ranking every\n' +
+        'match (the method before), and "exact top 10 kept" the share of its top 10 that the product\'s text ranking also puts in its top 10',
     );
     const withFix = result.inProcess.filter((r) => r.proposed);
     if (withFix.length) {
@@ -564,10 +456,6 @@ function printReport(result) {
         ),
       );
     }
-    const last = result.inProcess[result.inProcess.length - 1];
-    log(`query plan, neighbours as is:      ${last.profile.plans.neighbours.join(' → ')}`);
-    log(`query plan, neighbours NOT INDEXED: ${last.profile.plans.neighboursFixed.join(' → ')}`);
-    log(`query plan, searchText:            ${last.profile.plans.searchText.join(' → ')}`);
   }
   if (result.mcp?.length) {
     log('\n== MCP over stdio (SDK Client + StdioClientTransport; one server process) ==');

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { CONTEXT, NAMED_AUTHOR_BONUS, STRENGTH_WEIGHT } from '../../dist/search/index.js';
 import { queryTerms } from '../../dist/search/query.js';
 import { DEFAULT_STRENGTH, currentStrength } from '../../dist/strength/index.js';
+import { rankText, rescore } from '../../dist/storage/sqlite/search.js';
 import { ENGLISH_STOPWORDS } from '../bm25-reference.mjs';
 import { CATEGORIES, CATEGORY_NAMES, KS, aggregate, scoreQuestion } from './locomo.mjs';
 import { fmt, table } from './common.mjs';
@@ -42,7 +43,7 @@ class Corpus {
   constructor(storePath, now) {
     this.now = now;
     this.store = new Database(storePath, { readonly: true, fileMustExist: true });
-    const rows = this.store.prepare('SELECT seq, text, author_name, created_at, strength, strength_at, meta FROM traces ORDER BY seq').all();
+    const rows = this.store.prepare('SELECT seq, text, tags, places, author_name, created_at, strength, strength_at, meta FROM traces ORDER BY seq').all();
     this.bySeq = new Map();
     for (const r of rows) this.bySeq.set(r.seq, { ...r, turn: String(JSON.parse(r.meta).turn) });
     this.authors = [...new Set(rows.map((r) => r.author_name.toLowerCase()))];
@@ -73,6 +74,7 @@ class Corpus {
 
   /** Full-text hits as the product's searchText returns them: best first, ties newest first. */
   hits(terms, v) {
+    if (v.index === 'product' && v.authorWeight === 0.5) return this.productHits(terms, v);
     const db = v.index === 'product' ? this.store : this.mem;
     const table = v.index === 'product' ? 'traces_fts' : v.index === 'text' ? 'f_text' : 'f_prev';
     const weights = v.index === 'text' ? '1.0' : v.index === 'prev' ? `1.0, 0.5, 0.5, ${v.authorWeight}, ${v.prevWeight}` : `1.0, 0.5, 0.5, ${v.authorWeight}`;
@@ -80,6 +82,23 @@ class Corpus {
     return this.prepare(db, sql)
       .all(ftsQuery(terms), v.pool)
       .map((r) => ({ seq: r.seq, textScore: -r.bm }));
+  }
+
+  /**
+   * The product's own ranking module (dist/storage/sqlite/search.js) over the product's index, with the
+   * storage's pool (a quarter over the limit) and no filters, as searchText runs it for search().
+   */
+  productHits(terms, v) {
+    const query = (sql, params) => this.prepare(this.store, sql).all(...params);
+    const ranked = rankText(query, terms, { pool: v.pool + Math.ceil(v.pool / 4), ...v.ranking });
+    const texts = new Map();
+    for (const h of ranked.hits) {
+      const t = this.bySeq.get(h.seq);
+      texts.set(h.seq, { text: t.text, tags: JSON.parse(t.tags), places: JSON.parse(t.places), author: t.author_name });
+    }
+    return rescore(ranked, texts)
+      .slice(0, v.pool)
+      .map((h) => ({ seq: h.seq, textScore: h.score }));
   }
 
   /** How many traces contain a term (any column), from the product's index. */
@@ -178,6 +197,8 @@ export const PRODUCT = {
   nameAsAuthorOnly: false,
   coordination: 0,
   pruneShare: 0,
+  // rankText's defaults (FULL_RANK_MAX, COMMON_WINDOW); variants lower them to exercise the common-word path.
+  ranking: {},
 };
 
 const NO_CONTEXT = { share: 0, shareAfter: undefined };
@@ -212,6 +233,8 @@ export const VARIANTS = [
   ['coordination: relevance × (matched/terms)^1', { coordination: 1 }],
   ['previous trace indexed in a 0.2-weight column', { index: 'prev', prevWeight: 0.2 }],
   ['previous trace indexed in a 0.5-weight column', { index: 'prev', prevWeight: 0.5 }],
+  ['common-word path for words in more than 100 traces (window: the 125 newest)', { ranking: { fullRankMax: 100, window: 0 } }],
+  ['common-word path for words in more than 25 traces (window: the 125 newest)', { ranking: { fullRankMax: 25, window: 0 } }],
   ['speed proposal: terms in >10% of traces left out of MATCH', { pruneShare: 0.1 }],
   ['speed proposal: terms in >25% of traces left out of MATCH', { pruneShare: 0.25 }],
   ['named speaker +0.3', { speakerPrior: 0.3 }],

@@ -40,11 +40,14 @@ export function machine() {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     date: new Date().toISOString(),
+    // Other work on the machine moves latencies: the 1, 5 and 15 minute load averages when the run began.
+    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }
 
 export function machineLines(m = machine()) {
-  return [`machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM, ${m.os}`, `node ${m.node} · ${m.date}`];
+  const load = m.loadAverage ? ` · load average ${m.loadAverage.join(', ')}` : '';
+  return [`machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM, ${m.os}`, `node ${m.node} · ${m.date}${load}`];
 }
 
 /** The p-th percentile (0..100) of a list of numbers, nearest-rank. */

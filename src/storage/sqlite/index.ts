@@ -33,6 +33,7 @@ import { Mutex } from './mutex.js';
 import { mapSqliteError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { SharedWrites } from './shared-writes.js';
+import { rankText, rescore, type Ranked } from './search.js';
 
 export type Durability = 'full' | 'normal';
 
@@ -95,10 +96,6 @@ function filterClauses(f: TraceFilters): { sql: string; params: unknown[] } {
     params.push(f.place, base, `${base}\u{10FFFF}`, `${f.place}#`, `${f.place}$`);
   }
   return { sql: clauses.join(' AND '), params };
-}
-
-function ftsQuery(terms: string[]): string {
-  return terms.map((t) => `"${t.replaceAll('"', '""')}"`).join(' OR ');
 }
 
 export class SqliteStorage implements Storage, StorageWriter {
@@ -356,33 +353,29 @@ export class SqliteStorage implements Storage, StorageWriter {
   async searchText(terms: string[], filters: TraceFilters, limit: number): Promise<TextHit[]> {
     if (terms.length === 0) return [];
     const f = filterClauses(filters);
-    const match = ftsQuery(terms);
-    // Column weights: text, tags, places, author.
-    const bm25 = 'bm25(traces_fts, 1.0, 0.5, 0.5, 0.5)';
+    const query = (sql: string, params: unknown[]): Row[] => this.all(sql, params);
     // First the best rows from the index alone (no join per match), then their traces through the filters.
-    // If the filters leave too few, the full query below ranks every match instead.
-    const pool = limit * 4;
-    const best = this.all(`SELECT rowid AS seq, ${bm25} AS bm FROM traces_fts WHERE traces_fts MATCH ? ORDER BY bm LIMIT ?`, [match, pool]);
-    const scores = new Map(best.map((r) => [Number(r['seq']), -Number(r['bm'])]));
-    const rows = this.all(`SELECT ${TRACE_COLS} FROM traces t WHERE t.seq IN (SELECT value FROM json_each(?)) AND ${f.sql}`, [
-      JSON.stringify([...scores.keys()]),
+    // If the filters leave too few, the ranking runs again with the filters joined in.
+    // A quarter more than asked, for the few traces the filters usually drop.
+    const best = rankText(query, terms, { pool: limit + Math.ceil(limit / 4) });
+    const found = this.rankedTraces(best, f);
+    if (found.length >= limit || best.exhaustive) return found.slice(0, limit);
+    return this.rankedTraces(rankText(query, terms, { pool: limit, filter: f }), f).slice(0, limit);
+  }
+
+  /** The traces of ranked candidates that pass the filters, with their final scores, best first. */
+  private rankedTraces(ranked: Ranked, f: { sql: string; params: unknown[] }): TextHit[] {
+    // NOT INDEXED: fetch the few candidates by rowid; the planner would otherwise scan every live trace by status.
+    const rows = this.all(`SELECT ${TRACE_COLS} FROM traces t NOT INDEXED WHERE t.seq IN (SELECT value FROM json_each(?)) AND ${f.sql}`, [
+      JSON.stringify(ranked.hits.map((h) => h.seq)),
       ...f.params,
     ]);
-    if (rows.length >= limit || best.length < pool) {
-      return rows
-        .map((r) => ({ trace: rowToTrace(r), textScore: scores.get(Number(r['seq'])) ?? 0, seq: Number(r['seq']) }))
-        .sort((a, b) => b.textScore - a.textScore || b.seq - a.seq)
-        .slice(0, limit)
-        .map(({ trace, textScore }) => ({ trace, textScore }));
-    }
-    const all = this.all(
-      `SELECT ${TRACE_COLS}, ${bm25} AS bm
-       FROM traces_fts JOIN traces t ON t.seq = traces_fts.rowid
-       WHERE traces_fts MATCH ? AND ${f.sql}
-       ORDER BY bm, t.seq DESC LIMIT ?`,
-      [match, ...f.params, limit],
-    );
-    return all.map((r) => ({ trace: rowToTrace(r), textScore: -Number(r['bm']) }));
+    const traces = new Map(rows.map((r) => [Number(r['seq']), rowToTrace(r)]));
+    const texts = new Map([...traces].map(([seq, t]) => [seq, { text: t.text, tags: t.tags, places: t.places, author: t.author.name }]));
+    return rescore(ranked, texts).flatMap(({ seq, score }) => {
+      const trace = traces.get(seq);
+      return trace === undefined ? [] : [{ trace, textScore: score }];
+    });
   }
 
   async neighbours(ids: string[], o: { span: number; withinMs: number; filters: TraceFilters }): Promise<Neighbour[]> {

@@ -1,0 +1,94 @@
+// The speed section of the benchmarks page, rendered from `bench/speed.mjs --json`.
+import { fmt, fmtBytes, fmtMs, machineLine, mdTable, p50p99, targetLine } from './markdown.mjs';
+
+export const name = 'speed';
+export const file = 'speed.json';
+/** The sizes can be chosen (`--sizes`); the page says which ran. */
+export const command = (sizes) => ['bench/speed.mjs', '--json', '--sizes', sizes];
+export const shownCommand = (sizes) => `npm run bench:speed -- --sizes ${sizes}`;
+
+/** speed.mjs computes its targets from its figures (targetsOf); shown as measured. */
+export function targets(s) {
+  return (s.targets ?? []).map((t) => ({
+    target: t.target,
+    measured: t.unit ? `${fmt(t.value, t.unit === '×' ? 1 : 0)}${t.unit}` : `${fmtMs(t.value)} ms`,
+    ok: t.ok,
+  }));
+}
+
+export function render(s) {
+  const out = [];
+  const sizes = s.inProcess.map((r) => r.size).join(',');
+  out.push(`## Speed: \`${shownCommand(sizes || s.sizes.join(','))}\``);
+  out.push('');
+  out.push(`Machine: ${machineLine(s.machine)}.`);
+  out.push('');
+  if (s.inProcess.length > 0) {
+    out.push(
+      'In-process through the library. Synthetic traces from a seeded generator (`bench/lib/synth.mjs`: Zipf-distributed engineering words, ~2,000 places, ' +
+        '24 agents and 3 people); bulk load with one `deposit()` per trace. Searches are 1–4 words with limit 10; briefings are `standard`. p50 / p99 in ms:',
+    );
+    out.push('');
+    out.push(
+      mdTable(
+        ['traces', 'deposit (durable)', 'search', 'briefing', 'briefing, focus', 'briefing, place', 'sense', 'RSS', 'store'],
+        s.inProcess.map((r) => [
+          r.size.toLocaleString('en'),
+          p50p99(r.depositFull),
+          p50p99(r.search),
+          p50p99(r.briefStandard),
+          p50p99(r.briefFocus),
+          p50p99(r.briefPlace),
+          p50p99(r.sense),
+          fmtBytes(r.rssBytes),
+          fmtBytes(r.storeBytes),
+        ]),
+      ),
+    );
+    const profiled = s.inProcess.filter((r) => r.profile?.ms?.rank);
+    if (profiled.length > 0) {
+      out.push('');
+      out.push(
+        'Where a search’s text ranking spends its time (the product’s ranking module timed alone on the same store), beside what exact FTS5 BM25 over every ' +
+          'query word costs (FTS5 scores every trace that holds any of the words), and how much of that exact top 10 the product keeps:',
+      );
+      out.push('');
+      out.push(
+        mdTable(
+          ['traces', 'words (common)', 'ranking', 'exact BM25 over all words', 'exact top 10 kept'],
+          profiled.map((r) => [
+            r.size.toLocaleString('en'),
+            `${fmt(r.profile.meanWords, 1)} (${fmt(r.profile.meanCommonWords, 1)})`,
+            p50p99(r.profile.ms.rank),
+            p50p99(r.profile.ms.exactAllWords),
+            `${fmt(100 * r.profile.top10OverlapWithExact, 0)}%`,
+          ]),
+        ),
+      );
+      out.push('');
+      out.push(
+        'The synthetic vocabulary is small and skewed, so most query words are common ones; there the product ranks the newest traces holding them by their ' +
+          'BM25 weight, and exact BM25 prefers older short traces, which is why the overlap is low. Recall on real questions with that path forced is in the recall section.',
+      );
+    }
+  }
+  if (s.mcp?.length) {
+    out.push('');
+    out.push('Over MCP stdio with a real SDK client, against `@modelcontextprotocol/server-memory` doing the equivalent operations, p50 / p99 ms:');
+    out.push('');
+    const rows = [];
+    for (const m of s.mcp) for (const st of m.stages) rows.push([m.server === 'physarum' ? 'Physarum' : 'server-memory', st.items.toLocaleString('en'), p50p99(st.write), p50p99(st.search), fmtBytes(st.meanSearchResponseBytes)]);
+    out.push(mdTable(['', 'items', 'write', 'search', 'search response'], rows));
+  }
+  if (s.concurrency?.length) {
+    out.push('');
+    out.push('Write loss with concurrent clients on one store:');
+    out.push('');
+    out.push(mdTable(['server', 'clients × writes', 'acknowledged', 'stored', 'lost'], s.concurrency.map((c) => [c.server, `${c.clients} × ${c.perClient}`, c.acknowledged, c.stored, c.lost])));
+  }
+  out.push('');
+  out.push('Targets:');
+  out.push('');
+  for (const t of targets(s)) out.push(targetLine(t));
+  return out.join('\n');
+}
