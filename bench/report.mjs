@@ -1,6 +1,6 @@
 // Writes docs/benchmarks.md from the harnesses' own JSON, so no figure on that page is typed by hand.
 //
-//   npm run bench:report -- [--sizes 10000,100000,1000000] [--data DIR] [--save DIR] [--only recall,speed]
+//   npm run bench:report -- [--sizes 10000,100000,1000000] [--data DIR] [--save DIR] [--only recall,speed,writers,ingest,viewer]
 //   npm run bench:report -- --from DIR          (render from JSON saved earlier; nothing is measured)
 //   [--out FILE]                                 (default docs/benchmarks.md)
 //
@@ -14,10 +14,13 @@ import { join, resolve } from 'node:path';
 import { PROJECT_ROOT, parseArgs } from './lib/common.mjs';
 import * as recall from './report/recall.mjs';
 import * as speed from './report/speed.mjs';
+import * as writers from './report/writers.mjs';
+import * as ingest from './report/ingest.mjs';
+import * as viewer from './report/viewer.mjs';
 import { machineLine, targetLine } from './report/markdown.mjs';
 
 /** The page's sections, in order. */
-const SECTIONS = [recall, speed];
+const SECTIONS = [recall, speed, writers, ingest, viewer];
 const DEFAULT_SIZES = '10000,100000,1000000';
 
 const INTRO = `# Benchmarks
@@ -29,8 +32,7 @@ measured under load are best rerun on a quiet machine before they are compared.`
 
 const OTHERS = `## Other benchmarks
 
-- \`npm run bench:hooks\`: each Claude Code hook as Claude Code runs it ([claude-code.md](claude-code.md#speed)).
-- \`npm run bench:writers\`: 1, 8 and 32 writer processes on one store ([board.md](board.md#throughput-with-many-writers)).`;
+- \`npm run bench:hooks\`: each Claude Code hook as Claude Code runs it ([claude-code.md](claude-code.md#speed)).`;
 
 const progress = (s) => process.stderr.write(`${s}\n`);
 

@@ -25,9 +25,10 @@
 // whole wait; the whole wait is in the latency.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { machine, machineLines } from './lib/common.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const TARGET = { writers: 32, throughput: 2_000, p99Ms: 50 };
@@ -71,19 +72,6 @@ function parseArgs(argv) {
   if (!MODES.includes(o.mode)) throw new Error(`--mode is one of ${MODES.join(', ')}`);
   if (o.mode === 'shared' && o.profile) throw new Error('--profile times each writer\'s own commits: use it with --mode direct');
   return o;
-}
-
-function machine() {
-  const c = cpus();
-  return {
-    cpu: c[0]?.model ?? 'unknown',
-    cores: c.length,
-    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-    date: new Date().toISOString(),
-    loadAverage: loadavg().map((l) => round(l)),
-  };
 }
 
 function percentile(sorted, p) {
@@ -285,8 +273,7 @@ async function main() {
   const m = machine();
   const say = (s) => (o.json ? process.stderr.write(`${s}\n`) : process.stdout.write(`${s}\n`));
   if (!o.json) {
-    say(`machine: ${m.cpu} · ${m.cores} cores · ${m.memoryGiB} GiB · ${m.platform}`);
-    say(`node ${m.node} · ${m.date}`);
+    for (const line of machineLines(m)) say(line);
     say(`${o.seconds} s per run · mode ${o.mode} · every writer is its own process (library, ../dist/index.js)`);
     if (o.busyTimeout !== undefined) say(`busy timeout ${o.busyTimeout} ms`);
     say(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
