@@ -114,6 +114,8 @@ describe('the viewer over HTTP', () => {
     expect(missing.status).toBe(404);
     const noReason = await req(open, `/api/events/${seeded.archiveEvent}/revert`, { method: 'POST', headers, body: JSON.stringify({ reason: ' ' }) });
     expect(noReason.status).toBe(400);
+    const malformed = await req(open, '/api/traces/%E0%A4%A', {});
+    expect([malformed.status, jsonBody<{ error: { code: string } }>(malformed).error.code]).toEqual([400, 'INVALID_INPUT']);
   });
 
   it('with --token: the bearer token reads but cannot act as the person; the signed-in person needs no token', async () => {

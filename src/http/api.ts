@@ -4,6 +4,7 @@ import type { ErrorCode } from '../errors/index.js';
 import { invalidInput } from '../errors/index.js';
 import { toTraceView } from '../traces/view.js';
 import { toEventView } from '../palimpsest/view.js';
+import { decodeSegment } from './security.js';
 
 /** HTTP status for each error code; the compiler checks the table is complete. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -62,7 +63,7 @@ const routes: Array<[RegExp, Route]> = [
   [
     /^\/api\/traces\/([^/]+)$/u,
     async (p, _q, m) => {
-      const r = await p.get(decodeURIComponent(m[1] ?? ''));
+      const r = await p.get(decodeSegment(m[1]));
       return { trace: toTraceView(r.trace), annotations: r.annotations };
     },
   ],
@@ -88,12 +89,12 @@ const routes: Array<[RegExp, Route]> = [
     (p, q) =>
       p.brief({ ...opt('weight', q.get('weight') as never), ...opt('budget', num(q, 'budget')), ...opt('focus', q.get('focus')), ...opt('place', q.get('place')) }),
   ],
-  [/^\/api\/traces\/([^/]+)\/strength$/u, (p, _q, m) => p.strengthSeries({ id: decodeURIComponent(m[1] ?? '') })],
+  [/^\/api\/traces\/([^/]+)\/strength$/u, (p, _q, m) => p.strengthSeries({ id: decodeSegment(m[1]) })],
   [/^\/api\/identity$/u, (p) => p.identity()],
   [/^\/api\/map$/u, (p, q) => p.trailMap({ ...opt('traces', num(q, 'traces')), ...opt('edges', num(q, 'edges')) })],
   [/^\/api\/board$/u, (p) => p.board()],
   [/^\/api\/trails$/u, async (p) => ({ trails: await p.trails() })],
-  [/^\/api\/trails\/([^/]+)$/u, (p, _q, m) => p.trail(decodeURIComponent(m[1] ?? ''))],
+  [/^\/api\/trails\/([^/]+)$/u, (p, _q, m) => p.trail(decodeSegment(m[1]))],
 ];
 
 /** Finds the route for a GET path; undefined when none matches. */

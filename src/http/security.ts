@@ -2,6 +2,7 @@
 // and cross-site requests; a bearer token required when configured (and always beyond loopback).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { invalidInput } from '../errors/index.js';
 
 export interface AccessPolicy {
   host: string;
@@ -61,4 +62,13 @@ export function checkRequest(req: IncomingMessage, policy: AccessPolicy, options
     }
   }
   return { ok: true };
+}
+
+/** A path segment decoded; a malformed escape (`%E0`) is the client's mistake (400), not a server failure. */
+export function decodeSegment(segment: string | undefined, field = 'path'): string {
+  try {
+    return decodeURIComponent(segment ?? '');
+  } catch {
+    throw invalidInput(field, `${JSON.stringify(segment)} is not a valid URL-encoded path segment; encode it with encodeURIComponent`);
+  }
 }

@@ -5,6 +5,7 @@ import type { Physarum } from '../physarum.js';
 import { PhysarumError, invalidInput } from '../errors/index.js';
 import { toEventView } from '../palimpsest/view.js';
 import type { PersonSessions } from './person.js';
+import { decodeSegment } from './security.js';
 
 const ASSETS: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -51,11 +52,11 @@ const opt = (key: string, v: unknown) => (v === undefined ? {} : { [key]: v });
 
 /** Routes that change the store, each acting as the signed-in person: one core call each. */
 const writes: Array<[RegExp, Write]> = [
-  [/^\/api\/events\/([^/]+)\/revert$/u, (p, s, req, b, m) => p.revert({ event: decodeURIComponent(m[1] ?? ''), reason: str(b, 'reason') ?? '' }, s.requirePerson(req))],
+  [/^\/api\/events\/([^/]+)\/revert$/u, (p, s, req, b, m) => p.revert({ event: decodeSegment(m[1]), reason: str(b, 'reason') ?? '' }, s.requirePerson(req))],
   [
     /^\/api\/identity\/([^/]+)\/(approve|reject)$/u,
     (p, s, req, b, m) => {
-      const input = { proposal: decodeURIComponent(m[1] ?? ''), ...opt('note', str(b, 'note')), ...opt('force', b['force'] === true ? true : undefined) };
+      const input = { proposal: decodeSegment(m[1]), ...opt('note', str(b, 'note')), ...opt('force', b['force'] === true ? true : undefined) };
       return m[2] === 'approve' ? p.approveIdentity(input, s.requirePerson(req)) : p.rejectIdentity(input, s.requirePerson(req));
     },
   ],
@@ -88,9 +89,12 @@ const PING_MS = 15_000;
 
 /** Server-sent events: every new change-log event, oldest first, from `after` (or Last-Event-ID) on. */
 export async function streamEvents(p: Physarum, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  // Listened for before any await: a client gone while the stream starts must not leave its timers running.
+  const closed = new Promise<void>((done) => res.once('close', () => done()));
   const from = req.headers['last-event-id'] ?? url.searchParams.get('after');
   let after = Number(from ?? NaN);
   if (!Number.isInteger(after) || after < 0) after = (await p.history({ limit: 1 }))[0]?.seq ?? 0;
+  if (res.destroyed || req.destroyed) return;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.write(`retry: 2000\n: following the change log after ${after}\n\n`);
   let busy = false;
@@ -108,7 +112,7 @@ export async function streamEvents(p: Physarum, req: IncomingMessage, res: Serve
       .finally(() => (busy = false));
   }, POLL_MS);
   const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
-  await new Promise<void>((done) => req.once('close', () => done()));
+  await closed;
   clearInterval(poll);
   clearInterval(ping);
 }

@@ -1,6 +1,6 @@
 // Ingest: reads files and folders (Markdown, text, HTML, RSS/Atom, Claude Code and chat transcripts) into traces of
 // external trust with their provenance, idempotently, skipping and reporting what it cannot read. See docs/ingest.md.
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Physarum } from '../physarum.js';
 import { invalidInput, isPhysarumError } from '../errors/index.js';
@@ -211,11 +211,21 @@ export async function ingest(physarum: Physarum, input: IngestInput, actor: Acto
       const abs = resolve(root, uri);
       // From the project root, only files inside it (absolute URIs are files outside; they have their own folders).
       if (folderUri === '.' && (isAbsolute(uri) || relative(root, abs).startsWith('..'))) continue;
-      if (existsSync(abs)) continue;
+      if (!isGone(abs)) continue;
       await physarum.archive({ id: t.id, reason: `no longer in ${folderUri}` }, actor);
       summary.archived++;
     }
   }
   summary.ms = Date.now() - started;
   return summary;
+}
+
+/** True only when the file is known not to exist: a folder that cannot be read says nothing about what is in it. */
+function isGone(path: string): boolean {
+  try {
+    lstatSync(path);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR';
+  }
 }

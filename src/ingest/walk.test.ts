@@ -41,20 +41,29 @@ describe('findFiles()', () => {
   writeFileSync(join(dir, 'notes/sub/draft.md'), 'd');
   symlinkSync(join(dir, 'notes/sub'), join(dir, 'notes/linked-dir'));
   symlinkSync(join(dir, 'notes/gone.md'), join(dir, 'notes/sub/dangling.md'));
+  writeFileSync(join(dir, 'private-key.txt'), 'outside the folder');
+  symlinkSync(join(dir, 'private-key.txt'), join(dir, 'notes/sub/planted.md'));
+  symlinkSync(join(dir, 'notes/a.md'), join(dir, 'notes/sub/alias.md'));
 
   it('walks folders recursively, skipping .git, node_modules and .physarum, and not following linked folders', async () => {
     const r = await findFiles(['notes'], { cwd: dir });
-    expect(r.files.map((f) => f.rel)).toEqual(['a.md', 'b.txt', 'sub/c.md', 'sub/draft.md']);
+    expect(r.files.map((f) => f.rel)).toEqual(['a.md', 'b.txt', 'sub/alias.md', 'sub/c.md', 'sub/draft.md']);
     expect(r.skipped).toEqual([
       { file: join(dir, 'notes/linked-dir'), reason: 'symbolic link to a folder (not followed)' },
       { file: join(dir, 'notes/sub/dangling.md'), reason: 'broken symbolic link' },
+      { file: join(dir, 'notes/sub/planted.md'), reason: 'symbolic link to a file outside the folder (not followed)' },
     ]);
     expect(r.folders).toEqual([join(dir, 'notes')]);
   });
 
   it('applies --include and --exclude to files found in folders, not to files named directly', async () => {
     const r = await findFiles(['notes', 'notes/b.txt'], { cwd: dir, include: ['*.md'], exclude: ['draft*', 'linked-dir'] });
-    expect(r.files.map((f) => f.rel)).toEqual(['a.md', 'sub/c.md', 'b.txt']);
+    expect(r.files.map((f) => f.rel)).toEqual(['a.md', 'sub/alias.md', 'sub/c.md', 'b.txt']);
+  });
+
+  it('refuses a glob that is not valid with INVALID_INPUT naming the option', async () => {
+    await expect(findFiles(['notes'], { cwd: dir, include: ['{a,b'] })).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'include' });
+    await expect(findFiles(['notes'], { cwd: dir, exclude: ['[z-a]'] })).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'exclude', message: expect.stringContaining('[z-a]') });
   });
 
   it('refuses a path that does not exist, naming it', async () => {

@@ -1,7 +1,7 @@
 // Which files an ingest reads: the paths given, folders walked recursively (.git, node_modules and .physarum
 // skipped), filtered by --include and --exclude globs.
-import { readdir, stat } from 'node:fs/promises';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { invalidInput } from '../errors/index.js';
 import type { Problem } from './types.js';
 
@@ -11,7 +11,7 @@ export const SKIPPED_FOLDERS = new Set(['.git', 'node_modules', '.physarum']);
  * A glob as a regular expression: `**` any folders, `*` anything but `/`, `?` one character, `[abc]`, `{a,b}`.
  * Matched against the path below the folder given; a pattern without `/` is matched against the name alone.
  */
-export function globToRegExp(glob: string): RegExp {
+export function globToRegExp(glob: string, field: 'include' | 'exclude' = 'include'): RegExp {
   let re = '';
   let braces = 0;
   for (let i = 0; i < glob.length; i++) {
@@ -40,15 +40,19 @@ export function globToRegExp(glob: string): RegExp {
     } else if (c === ',' && braces > 0) re += '|';
     else re += c.replace(/[.+^${}()|\\]/gu, '\\$&');
   }
-  return new RegExp(`^${re}$`, 'u');
+  try {
+    return new RegExp(`^${re}$`, 'u');
+  } catch {
+    throw invalidInput(field, `the glob ${JSON.stringify(glob)} is not valid (check its brackets and braces)`, { glob });
+  }
 }
 
 export class GlobSet {
   private readonly patterns: Array<{ re: RegExp; nameOnly: boolean }>;
-  constructor(globs: string[]) {
+  constructor(globs: string[], field: 'include' | 'exclude' = 'include') {
     this.patterns = globs.map((g) => {
       const clean = g.replace(/^\.\//u, '').replace(/\/+$/u, '');
-      return { re: globToRegExp(clean), nameOnly: !clean.includes('/') };
+      return { re: globToRegExp(clean, field), nameOnly: !clean.includes('/') };
     });
   }
   get empty(): boolean {
@@ -80,8 +84,8 @@ export interface WalkResult {
 /** Resolves the paths (relative to `cwd`) and lists the files to read. A path that does not exist is INVALID_INPUT. */
 export async function findFiles(paths: string[], options: { cwd: string; include?: string[]; exclude?: string[] }): Promise<WalkResult> {
   if (paths.length === 0) throw invalidInput('paths', 'give at least one file or folder to ingest');
-  const include = new GlobSet(options.include ?? []);
-  const exclude = new GlobSet(options.exclude ?? []);
+  const include = new GlobSet(options.include ?? [], 'include');
+  const exclude = new GlobSet(options.exclude ?? [], 'exclude');
   const files: FoundFile[] = [];
   const skipped: Problem[] = [];
   const folders: string[] = [];
@@ -127,6 +131,13 @@ export async function findFiles(paths: string[], options: { cwd: string; include
             // Security and sanity: linked folders are not followed (no cycles, nothing outside the tree by surprise).
             if (target.isDirectory()) {
               skipped.push({ file: abs, reason: 'symbolic link to a folder (not followed)' });
+              continue;
+            }
+            // Security: a linked file is read only if it lies inside the folder given, so a link planted in a
+            // cloned tree (notes/x.md -> ~/.aws/credentials) cannot pull a private file into shared memory.
+            const real = relative(await realpath(root.abs), await realpath(abs));
+            if (real.startsWith('..') || isAbsolute(real)) {
+              skipped.push({ file: abs, reason: 'symbolic link to a file outside the folder (not followed)' });
               continue;
             }
             isFile = target.isFile();

@@ -2,7 +2,7 @@
 // database and commits the portable writes of every process in shared transactions; the others send theirs.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { renameSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { ERROR_CODES, PhysarumError, type ErrorCode } from '../../errors/index.js';
 
 /** What a process asks the committer: apply `op` with `payload`, once, recognised by `key`. */
@@ -34,11 +34,20 @@ export interface CommitterOptions {
 /** Unix socket paths are limited to about 104 bytes (with room for the suffix used while listening). */
 const MAX_SOCKET_PATH = 92;
 
+/** The longest line either side accepts: a batch of deposits at their largest, with room to spare. */
+const MAX_LINE_CHARS = 64 * 1024 * 1024;
+
 function lines(socket: Socket, onLine: (line: string) => void): void {
   let buffer = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => {
     buffer += chunk;
+    // A peer that never ends its line must not grow this process's memory without bound.
+    if (buffer.length > MAX_LINE_CHARS && !buffer.includes('\n')) {
+      socket.destroy();
+      buffer = '';
+      return;
+    }
     let nl: number;
     while ((nl = buffer.indexOf('\n')) >= 0) {
       const line = buffer.slice(0, nl);
@@ -188,6 +197,11 @@ export class Committer {
   }
 
   private async dial(): Promise<Connection> {
+    // Security: deposits carry their text and author; only a socket of this user's own may receive them.
+    const owner = statSync(this.o.socketPath).uid;
+    if (typeof process.getuid === 'function' && owner !== process.getuid()) {
+      throw new PhysarumError('STORAGE_UNAVAILABLE', `${this.o.socketPath} belongs to another user; remove it so this store's writers can elect a committer of their own`);
+    }
     const socket = await connect(this.o.socketPath);
     this.connection = new Connection(socket, this.o.replyTimeoutMs, () => (this.directUntil = Date.now() + 10_000));
     return this.connection;
@@ -209,6 +223,8 @@ export class Committer {
       });
     });
     try {
+      // Security: only this user may connect and hand the committer writes (which carry their author and trust).
+      chmodSync(own, 0o600);
       renameSync(own, path);
     } catch (e) {
       server.close();

@@ -121,6 +121,14 @@ describe('writePortable() shared committer', () => {
     expect(await first.get(sent.trace.id)).toMatchObject({ trace: { text: 'the second one sends its deposit', places: ['topic:b'] } });
   });
 
+  it('listens on a socket only its own user may open', async () => {
+    const first = new Physarum({ storage: open(), root: dir });
+    await first.deposit({ text: 'the first storage becomes the committer', places: ['topic:a'] }, agent);
+    const sock = fs.readdirSync(dir).find((n) => n.endsWith('.sock'));
+    expect(sock).toBeDefined();
+    expect(fs.statSync(path.join(dir, sock ?? '')).mode & 0o777).toBe(0o600);
+  });
+
   it('returns the committer\'s refusal to the sender with its code and details', async () => {
     const first = new Physarum({ storage: open(), root: dir });
     const second = new Physarum({ storage: open(), root: dir });

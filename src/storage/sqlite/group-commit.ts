@@ -68,13 +68,15 @@ export class GroupCommit {
         // One turn of the event loop first: writes from other processes arrive as socket input, which a
         // caller depositing in a tight loop (all promise continuations) would otherwise never let in.
         await new Promise((resolve) => setImmediate(resolve));
+        let taken: Pending[] | undefined;
         try {
           // Taken only once the lock is ours: everything that queued meanwhile joins this batch.
-          await this.locked(() => this.commit(this.queue.splice(0, MAX_BATCH)));
+          await this.locked(() => this.commit((taken = this.queue.splice(0, MAX_BATCH))));
         } catch (e) {
-          // The lock stayed out of reach for the whole busy timeout (or the file is unusable).
+          // The lock stayed out of reach for the whole busy timeout (or the file is unusable): the writes that
+          // were taken fail (those already settled stay as they are); if none were taken, the next ones do.
           const mapped = this.o.mapError(e);
-          for (const p of this.queue.splice(0, MAX_BATCH)) p.reject(mapped);
+          for (const p of taken ?? this.queue.splice(0, MAX_BATCH)) p.reject(mapped);
         }
       }
     } finally {
@@ -158,8 +160,11 @@ export class GroupCommit {
     }
     this.stats.batches += 1;
     this.stats.writes += done.length;
-    this.o.afterCommit();
-    // Acknowledged only now: the commit (and with durability full, its sync) is done.
-    for (const { p, value } of done) p.resolve(value);
+    try {
+      this.o.afterCommit();
+    } finally {
+      // Acknowledged only now: the commit (and with durability full, its sync) is done.
+      for (const { p, value } of done) p.resolve(value);
+    }
   }
 }

@@ -14,7 +14,16 @@ export interface Route {
 export function parseHash(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/u, '').split('?');
   const [name = '', ...rest] = path.split('/');
-  return { name: name || 'map', arg: decodeURIComponent(rest.join('/')), params: new URLSearchParams(query) };
+  return { name: name || 'map', arg: safeDecode(rest.join('/')), params: new URLSearchParams(query) };
+}
+
+/** A malformed escape (`#/trace/%`) is shown as written rather than leaving the page blank. */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 const changeListeners = new Set<(e: LogEvent) => void>();
