@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Physarum } from '../src/physarum.js';
 import { SqliteStorage } from '../src/storage/sqlite/index.js';
 import { isPhysarumError } from '../src/errors/index.js';
-import { BIN, McpProcess, cli as runCli, cliError, resultText, snapshotBin } from './helpers/processes.js';
+import { BIN, McpProcess, inspect, cli as runCli, cliError, resultText, snapshotBin } from './helpers/processes.js';
 import { person, prng } from './helpers/core.js';
 
 const SERVERS = 8;
@@ -34,15 +34,6 @@ const cli = (args: string[]) => runCli(args, { bin });
 const serve = (store: string, instance: string) => McpProcess.start(store, instance, { bin });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A plain better-sqlite3 connection to a store, bypassing Physarum, for checks; closed by `fn`'s end. */
-function inspect<T>(file: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(file, { fileMustExist: true });
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 const count = (db: Database.Database, sql: string, ...params: unknown[]): number => Number((db.prepare(sql).get(...params) as { n: number }).n);
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, McpProcess, snapshotBin } from './helpers/processes.js';
+import { BIN, McpProcess, inspect, snapshotBin } from './helpers/processes.js';
 
 const MARK = 'writersmark';
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -82,14 +82,6 @@ function startWriter(store: string, name: string, count: number): Writer {
   return w;
 }
 
-function inspect<T>(file: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(file, { fileMustExist: true });
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 /** What a double-applied deposit would leave: the same text twice, or a deduplicating follow. */
 function storeFacts(file: string) {

@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -130,4 +131,14 @@ export class McpProcess {
 export function resultText(r: CallToolResult): string {
   const first = r.content[0];
   return first && first.type === 'text' ? first.text : '';
+}
+
+/** A plain better-sqlite3 connection to a store, bypassing Physarum, for checks; closed by `fn`'s end. */
+export function inspect<T>(file: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
 }
