@@ -28,6 +28,8 @@ export interface ServeOptions {
   person?: Actor;
   /** The viewer's sign-in key; a random one when absent. */
   viewerKey?: string;
+  /** An MCP session with no request for this long is closed (a client that vanished without DELETE). Default 30 min. */
+  sessionIdleMs?: number;
 }
 
 export interface RunningServer {
@@ -39,6 +41,7 @@ export interface RunningServer {
 }
 
 const MAX_BODY = 4 * 1024 * 1024;
+const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
 
 function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -87,6 +90,19 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   }
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const lastSeen = new Map<string, number>();
+  const idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+  // Clients that vanish without ending their session would otherwise keep a server and transport each forever.
+  const sweep = setInterval(() => {
+    const cutoff = Date.now() - idleMs;
+    for (const [id, seen] of lastSeen) {
+      if (seen >= cutoff) continue;
+      lastSeen.delete(id);
+      void sessions.get(id)?.close().catch(() => undefined);
+      sessions.delete(id);
+    }
+  }, Math.max(10, Math.min(60_000, Math.floor(idleMs / 2))));
+  sweep.unref();
   const policy: AccessPolicy = { host, port: options.port ?? 0 };
   const persons = new PersonSessions(options.person ?? { name: 'person', role: 'human' }, options.viewerKey, () => policy.port);
 
@@ -124,6 +140,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     const sessionId = req.headers['mcp-session-id'];
     const body = req.method === 'POST' ? await readJson(req) : undefined;
     let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (transport && typeof sessionId === 'string') lastSeen.set(sessionId, Date.now());
     if (!transport) {
       if (sessionId !== undefined || req.method !== 'POST' || !isInitializeRequest(body)) {
         sendJson(res, sessionId === undefined ? 400 : 404, {
@@ -137,10 +154,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {
           sessions.set(id, created);
+          lastSeen.set(id, Date.now());
         },
       });
       created.onclose = () => {
-        if (created.sessionId) sessions.delete(created.sessionId);
+        if (!created.sessionId) return;
+        sessions.delete(created.sessionId);
+        lastSeen.delete(created.sessionId);
       };
       const mcp = createMcpServer({ physarum: options.physarum, actor: new SessionActor(() => mcp.server.getClientVersion()), version: options.version });
       await mcp.connect(created);
@@ -185,6 +205,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     port,
     viewerKey: persons.key,
     close: async () => {
+      clearInterval(sweep);
       for (const t of sessions.values()) await t.close().catch(() => undefined);
       // close() waits for every connection to end; drop the remaining (keep-alive, streams) ones now rather than
       // after their timeouts.
