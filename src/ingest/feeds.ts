@@ -3,7 +3,7 @@
 // references are decoded; an item the reader cannot close is reported with its line and skipped.
 import { type DecodeNotes, readText } from './decode.js';
 import { decodeEntities } from './entities.js';
-import { htmlToBlocks, htmlToText } from './html.js';
+import { htmlToBlocks, htmlToText, tagEnd } from './html.js';
 import { cleanTag } from './markdown.js';
 import { cleanHeading } from './sections.js';
 import { Splitter, locatorOf, anchorOf } from './split.js';
@@ -82,18 +82,7 @@ export function parseXml(xml: string): { root: XNode; problems: Array<Omit<Probl
       i = lt + 1;
       continue;
     }
-    let end = -1;
-    let quote = '';
-    for (let j = lt + 1; j < xml.length; j++) {
-      const c = xml[j];
-      if (quote) {
-        if (c === quote) quote = '';
-      } else if (c === '"' || c === "'") quote = c;
-      else if (c === '>') {
-        end = j;
-        break;
-      }
-    }
+    const end = tagEnd(xml, lt);
     if (end === -1) {
       problems.push({ line: lineAt(lt), reason: `tag <${m[2]}> is cut off at the end of the file` });
       break;
@@ -280,31 +269,22 @@ export async function* parseFeed(ctx: ParseContext, notes: DecodeNotes, format: 
       ...(feedTitle !== undefined ? { feed: feedTitle } : {}),
     };
     const before = out.length;
-    const splitter = new Splitter((cut) =>
+    const piece = (locator: string, text: string): number =>
       out.push({
-        locator: locatorOf(item.id, cut),
-        text: title !== undefined ? `${title}\n\n${cut.text}` : cut.text,
+        locator,
+        text,
         places: [item.link ?? ctx.place],
         ...(tags.length ? { tags } : {}),
         ...(item.date !== undefined ? { at: item.date } : {}),
         meta,
         line: item.line,
-      }),
-    );
+      });
+    const splitter = new Splitter((cut) => piece(locatorOf(item.id, cut), title !== undefined ? `${title}\n\n${cut.text}` : cut.text));
     for (const b of htmlToBlocks(item.html, { headings: false }).blocks) splitter.paragraph(b.text, { start: item.line });
     splitter.end();
     if (out.length === before) {
       if (title === undefined) ctx.skip({ line: item.line, reason: 'item has neither title nor text; skipped' });
-      else
-        out.push({
-          locator: item.id,
-          text: title,
-          places: [item.link ?? ctx.place],
-          ...(tags.length ? { tags } : {}),
-          ...(item.date !== undefined ? { at: item.date } : {}),
-          meta,
-          line: item.line,
-        });
+      else piece(item.id, title);
     }
     yield* out.splice(0);
   }

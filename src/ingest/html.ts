@@ -29,7 +29,7 @@ export interface HtmlOptions {
 }
 
 /** End of a tag starting at `i` (the index of `<`), honouring quoted attribute values; -1 if it never ends. */
-function tagEnd(html: string, i: number): number {
+export function tagEnd(html: string, i: number): number {
   let quote = '';
   for (let j = i + 1; j < html.length; j++) {
     const c = html[j];

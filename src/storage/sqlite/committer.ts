@@ -37,7 +37,8 @@ const MAX_SOCKET_PATH = 92;
 /** The longest line either side accepts: a batch of deposits at their largest, with room to spare. */
 const MAX_LINE_CHARS = 64 * 1024 * 1024;
 
-function lines(socket: Socket, onLine: (line: string) => void): void {
+/** Calls `onMessage` with each newline-delimited JSON message; anything else is not our protocol: the connection is dropped. */
+function messages<T>(socket: Socket, onMessage: (message: T) => void): void {
   let buffer = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => {
@@ -52,7 +53,15 @@ function lines(socket: Socket, onLine: (line: string) => void): void {
     while ((nl = buffer.indexOf('\n')) >= 0) {
       const line = buffer.slice(0, nl);
       buffer = buffer.slice(nl + 1);
-      if (line.length > 0) onLine(line);
+      if (line.length === 0) continue;
+      let message: T;
+      try {
+        message = JSON.parse(line) as T;
+      } catch {
+        socket.destroy();
+        return;
+      }
+      onMessage(message);
     }
   });
 }
@@ -79,17 +88,8 @@ class Connection {
   constructor(private readonly socket: Socket, private readonly timeoutMs: number, private readonly onSilent: () => void) {
     // The connection alone must not keep a finished process alive; it is ref'd while requests wait.
     socket.unref();
-    lines(socket, (line) => {
-      let reply: Reply;
-      try {
-        reply = JSON.parse(line) as Reply;
-      } catch {
-        // Not our protocol: drop the connection; every waiting write is applied by its own process.
-        socket.destroy();
-        return;
-      }
-      this.onReply(reply);
-    });
+    // A connection dropped for a message that is not ours leaves every waiting write to its own process.
+    messages<Reply>(socket, (reply) => this.onReply(reply));
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.closed = true;
@@ -253,14 +253,7 @@ export class Committer {
     socket.unref();
     socket.on('error', () => undefined);
     socket.on('close', () => this.accepted.delete(socket));
-    lines(socket, (line) => {
-      let request: CommitRequest;
-      try {
-        request = JSON.parse(line) as CommitRequest;
-      } catch {
-        socket.destroy();
-        return;
-      }
+    messages<CommitRequest>(socket, (request) => {
       const reply = (r: Reply) => {
         if (socket.destroyed) return;
         // A batch settles all its writes in one tick: their answers to one writer leave in one system call.
