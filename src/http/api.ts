@@ -29,7 +29,8 @@ function list(q: URLSearchParams, key: string): string[] | undefined {
   const all = q.getAll(key);
   return all.length > 0 ? all : undefined;
 }
-function opt<K extends string, V>(key: K, v: V | undefined | null): { [P in K]?: V } {
+/** `{ [key]: v }`, or nothing when `v` is absent: optional fields without `undefined` values. */
+export function opt<K extends string, V>(key: K, v: V | undefined | null): { [P in K]?: V } {
   return (v === undefined || v === null ? {} : { [key]: v }) as { [P in K]?: V };
 }
 

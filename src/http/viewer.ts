@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Physarum } from '../physarum.js';
+import { opt } from './api.js';
 import { PhysarumError, invalidInput } from '../errors/index.js';
 import { toEventView } from '../palimpsest/view.js';
 import type { PersonSessions } from './person.js';
@@ -48,7 +49,6 @@ type Body = Record<string, unknown>;
 type Write = (p: Physarum, person: PersonSessions, req: IncomingMessage, body: Body, m: RegExpExecArray) => Promise<unknown>;
 
 const str = (b: Body, key: string): string | undefined => (typeof b[key] === 'string' ? (b[key] as string) : undefined);
-const opt = (key: string, v: unknown) => (v === undefined ? {} : { [key]: v });
 
 /** Routes that change the store, each acting as the signed-in person: one core call each. */
 const writes: Array<[RegExp, Write]> = [

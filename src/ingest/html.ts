@@ -13,6 +13,8 @@ const SKIP = new Set(['script', 'style', 'noscript', 'template', 'svg', 'math', 
 const FURNITURE = new Set(['header', 'footer']);
 // Elements whose content is raw text up to their end tag.
 const RAW = new Set(['script', 'style', 'textarea', 'title', 'xmp']);
+/** The end tag of each raw-text element, compiled once (sticky state is reset by setting lastIndex before use). */
+const RAW_CLOSE = new Map([...RAW].map((n) => [n, new RegExp(`</${n}`, 'giu')]));
 const BLOCK = new Set([
   'p', 'div', 'section', 'article', 'main', 'blockquote', 'pre', 'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'table', 'thead',
   'tbody', 'tfoot', 'tr', 'figure', 'figcaption', 'hr', 'address', 'details', 'summary', 'form', 'fieldset', 'caption',
@@ -140,9 +142,12 @@ export function htmlToBlocks(html: string, options: HtmlOptions = {}): { title?:
     i = end + 1;
 
     if (!closing && RAW.has(name) && !selfClosing) {
-      const closeRe = new RegExp(`</${name}`, 'giu');
-      closeRe.lastIndex = i;
-      const close = closeRe.exec(html)?.index ?? -1;
+      const closeRe = RAW_CLOSE.get(name);
+      let close = -1;
+      if (closeRe) {
+        closeRe.lastIndex = i;
+        close = closeRe.exec(html)?.index ?? -1;
+      }
       const body = html.slice(i, close === -1 ? html.length : close);
       if (name === 'title' && title === undefined) title = decodeEntities(body).replace(/\s+/gu, ' ').trim() || undefined;
       else if ((name === 'textarea' || name === 'xmp') && skipping.length === 0) text(body, i);

@@ -88,6 +88,12 @@ export async function ingest(physarum: Physarum, input: IngestInput, actor: Acto
   };
   const bytesTotal = found.files.reduce((n, f) => n + f.size, 0);
   let filesDone = 0;
+  /** A file not ingested: listed with why, counted as done (with its bytes, when they were reached). */
+  const skipFile = (uri: string, reason: string, bytes: number): void => {
+    summary.skipped.push({ file: uri, reason });
+    filesDone++;
+    summary.bytes += bytes;
+  };
   let lastReport = { bytes: -Infinity, at: 0 };
   const progress = (file: string, format: IngestFormat | undefined, force = false): void => {
     if (!input.onProgress) return;
@@ -115,9 +121,7 @@ export async function ingest(physarum: Physarum, input: IngestInput, actor: Acto
       if (input.format === undefined || input.format === 'auto') {
         const d = await detectFormat(file.path);
         if ('skip' in d) {
-          summary.skipped.push({ file: uri, reason: d.skip });
-          filesDone++;
-          summary.bytes += file.size;
+          skipFile(uri, d.skip, file.size);
           continue;
         }
         format = d.format;
@@ -125,16 +129,13 @@ export async function ingest(physarum: Physarum, input: IngestInput, actor: Acto
       } else {
         const head = await readHead(file.path);
         if (head.length === 0 || head.subarray(0, 8192).includes(0)) {
-          summary.skipped.push({ file: uri, reason: head.length === 0 ? 'empty file' : 'binary file (contains NUL bytes)' });
-          filesDone++;
-          summary.bytes += file.size;
+          skipFile(uri, head.length === 0 ? 'empty file' : 'binary file (contains NUL bytes)', file.size);
           continue;
         }
         format = input.format;
       }
     } catch (e) {
-      summary.skipped.push({ file: uri, reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
-      filesDone++;
+      skipFile(uri, `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, 0);
       continue;
     }
     summary.formats[uri] = format;
@@ -142,9 +143,7 @@ export async function ingest(physarum: Physarum, input: IngestInput, actor: Acto
     progress(uri, format, true);
 
     if (WHOLE_FILE_FORMATS.has(format) && file.size > MAX_WHOLE_FILE_BYTES) {
-      summary.skipped.push({ file: uri, reason: `${format} is parsed whole, and this file is over ${MAX_WHOLE_FILE_BYTES / 1_048_576} MiB; ingest it with --format text` });
-      filesDone++;
-      summary.bytes += file.size;
+      skipFile(uri, `${format} is parsed whole, and this file is over ${MAX_WHOLE_FILE_BYTES / 1_048_576} MiB; ingest it with --format text`, file.size);
       continue;
     }
     // A file of nothing but bad lines lists its first problems, then a count.

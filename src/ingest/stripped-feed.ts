@@ -48,15 +48,19 @@ export function strippedFeedItems(text: string): { title?: string; items: FeedIt
   const items: FeedItem[] = [];
   const cursor = { pos: 0, line: 1 };
   let from = 0;
+  let next = 0;
   let feedTitle: string | undefined;
   for (const end of text.matchAll(BODY_END)) {
     const trailer = TRAILER.exec((end[1] ?? '').trim());
     if (!trailer) continue;
     // The item's title is the last title opened since the previous item ended; earlier ones belong to the channel.
-    const opened = markers.filter((m) => m.index >= from && m.end <= end.index);
-    const own = opened.at(-1);
+    // Markers are in text order, so those opened since `from` are a run starting at `next`.
+    while (next < markers.length && (markers[next]?.index ?? Infinity) < from) next++;
+    let last = next;
+    while (last < markers.length && (markers[last]?.end ?? Infinity) <= end.index) last++;
+    const own = last > next ? markers[last - 1] : undefined;
     if (!own) continue;
-    if (items.length === 0 && opened.length > 1) feedTitle = opened[0]?.title;
+    if (items.length === 0 && last - next > 1) feedTitle = markers[next]?.title;
     const { link, guid } = splitLinkAndGuid(trailer[1] ?? '');
     const date = Date.parse(trailer[2] ?? '');
     const body = text.slice(own.end, end.index).replace(/\r\n?/gu, '\n');

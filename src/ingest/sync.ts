@@ -136,14 +136,13 @@ export class SourceSync {
       await physarum.revise({ id: known.id, text: clipped, meta, reason }, actor);
       changed = true;
     }
-    const placeKeys = places;
-    if (!sameSet(placeKeys, known.places) || !sameSet(tags, known.tags)) {
+    if (!sameSet(places, known.places) || !sameSet(tags, known.tags)) {
       await physarum.retag(
         {
           id: known.id,
           reason,
-          addPlaces: placeKeys.filter((p) => !known.places.includes(p)),
-          removePlaces: known.places.filter((p) => !placeKeys.includes(p)),
+          addPlaces: places.filter((p) => !known.places.includes(p)),
+          removePlaces: known.places.filter((p) => !places.includes(p)),
           addTags: tags.filter((t) => !known.tags.includes(t)),
           removeTags: known.tags.filter((t) => !tags.includes(t)),
         },

@@ -54,10 +54,11 @@ export async function trailMap(ctx: Context, raw: TrailMapInput = {}): Promise<T
       place(m.to);
       return { from: m.from, to: m.to, kind: 'emergent', strength: m.current, count: m.count };
     });
-    for (const trail of await r.listTrails()) {
-      // A trace step stands at the trace's first place; steps without a place are skipped.
-      const stepTraces = await r.getTraces(trail.steps.flatMap((s) => (s.traceId ? [s.traceId] : [])));
-      const placeOf = new Map(stepTraces.map((t) => [t.id, t.places[0]]));
+    const trails = await r.listTrails();
+    // A trace step stands at the trace's first place; steps without a place are skipped. One read for all trails.
+    const stepTraces = await r.getTraces([...new Set(trails.flatMap((t) => t.steps.flatMap((s) => (s.traceId ? [s.traceId] : []))))]);
+    const placeOf = new Map(stepTraces.map((t) => [t.id, t.places[0]]));
+    for (const trail of trails) {
       const keys = trail.steps.map((s) => s.place ?? (s.traceId ? placeOf.get(s.traceId) : undefined)).filter((k): k is string => k !== undefined);
       for (let i = 1; i < keys.length; i++) {
         const from = keys[i - 1] as string;

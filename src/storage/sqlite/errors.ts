@@ -9,6 +9,12 @@ function sqliteCode(e: unknown): string | undefined {
   return undefined;
 }
 
+/** True for SQLite's "another connection holds the lock" failures. */
+export function isBusyError(e: unknown): boolean {
+  const code = sqliteCode(e) ?? '';
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+}
+
 export function mapSqliteError(e: unknown, location: string): unknown {
   if (e instanceof PhysarumError) return e;
   const code = sqliteCode(e) ?? '';
@@ -25,7 +31,7 @@ export function mapSqliteError(e: unknown, location: string): unknown {
       cause: e,
     });
   }
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+  if (isBusyError(e)) {
     return new PhysarumError(
       'STORAGE_UNAVAILABLE',
       `The store at ${location} stayed locked by another writer for too long; nothing was written. Retry, or raise the busy timeout.`,

@@ -1,6 +1,7 @@
 // Group commit: writes that arrive while a transaction runs are committed together in the next one, each in
 // its own savepoint, so one disk sync covers many writes and a write that fails fails alone.
 import type Database from 'better-sqlite3';
+import { isBusyError } from './errors.js';
 
 interface Pending {
   run: () => Promise<unknown>;
@@ -25,9 +26,6 @@ export interface GroupCommitOptions {
 
 /** At most this many writes share one transaction, so one batch never holds the lock for long. */
 const MAX_BATCH = 512;
-
-const isBusy = (e: unknown): boolean =>
-  typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' && (e.code.startsWith('SQLITE_BUSY') || e.code.startsWith('SQLITE_LOCKED'));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -118,7 +116,7 @@ export class GroupCommit {
       this.o.db.exec('BEGIN IMMEDIATE');
       return true;
     } catch (e) {
-      if (!isBusy(e) || Date.now() >= deadline) throw e;
+      if (!isBusyError(e) || Date.now() >= deadline) throw e;
       return false;
     } finally {
       this.sql.wait.get();

@@ -32,11 +32,13 @@ interface GroupEdge {
   to: string;
   strength: number;
 }
-const groupEdgeCache = new WeakMap<MapEdge[], GroupEdge[]>();
+/** Per edge list, the grouping for the filter settings it was last drawn with (redraws on zoom reuse it). */
+const groupEdgeCache = new WeakMap<MapEdge[], { filter: string; grouped: GroupEdge[] }>();
 
 /** Emergent and authored edges summed per pair of groups (edges inside a group are left out). */
 function groupEdges(l: Layout, edges: MapEdge[], o: DrawOptions): GroupEdge[] {
-  let cached = groupEdgeCache.get(edges);
+  const filter = `${o.showEmergent}|${o.showAuthored}|${o.minEdge}`;
+  let cached = groupEdgeCache.get(edges)?.filter === filter ? groupEdgeCache.get(edges)?.grouped : undefined;
   if (!cached) {
     const sums = new Map<string, GroupEdge>();
     for (const e of edges) {
@@ -52,7 +54,7 @@ function groupEdges(l: Layout, edges: MapEdge[], o: DrawOptions): GroupEdge[] {
       else sums.set(k, { from, to, strength: e.strength });
     }
     cached = [...sums.values()].sort((a, b) => b.strength - a.strength);
-    groupEdgeCache.set(edges, cached);
+    groupEdgeCache.set(edges, { filter, grouped: cached });
   }
   return cached;
 }
