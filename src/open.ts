@@ -9,6 +9,7 @@ import { DEFAULT_STRENGTH, parseDuration } from './strength/index.js';
 import { loadStrengthConfig, saveStrengthConfig } from './strength/config.js';
 import { currentIdentity } from './identity/index.js';
 import { newId } from './ids.js';
+import { PhysarumError } from './errors/index.js';
 
 export const STORE_DIR = '.physarum';
 export const STORE_FILE = 'physarum.db';
@@ -73,9 +74,25 @@ export interface OpenOptions extends LocateOptions {
   durability?: Durability;
 }
 
+/**
+ * How commits are made safe: `full` (the default) syncs every commit to disk, so an acknowledged write survives
+ * a killed process and a power cut; `normal` survives a killed process but may lose the last commits to a power
+ * cut or an OS crash (never corrupting the store). The option, else $PHYSARUM_DURABILITY, else `full`.
+ */
+export function durabilityOf(options: { durability?: Durability; env?: NodeJS.ProcessEnv } = {}): Durability {
+  if (options.durability) return options.durability;
+  const raw = (options.env ?? process.env)['PHYSARUM_DURABILITY'];
+  if (raw === undefined || raw === '') return 'full';
+  const value = raw.trim().toLowerCase();
+  if (value === 'full' || value === 'normal') return value;
+  throw new PhysarumError('INVALID_INPUT', `PHYSARUM_DURABILITY must be "full" or "normal" (it is ${JSON.stringify(raw)}); unset it for the default, full.`, {
+    field: 'PHYSARUM_DURABILITY',
+  });
+}
+
 export async function openPhysarum(options: OpenOptions = {}): Promise<Physarum> {
   const located = locateStore(options);
-  const storage = SqliteStorage.open({ path: located.path, ...(options.durability ? { durability: options.durability } : {}) });
+  const storage = SqliteStorage.open({ path: located.path, durability: durabilityOf(options) });
   return new Physarum({
     storage,
     root: projectRoot(located.path, options),
