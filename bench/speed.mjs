@@ -1,5 +1,6 @@
 // Speed benchmark: in-process deposit, search and briefing latency at 10k / 100k / 1M traces; MCP over
-// stdio against Physarum and @modelcontextprotocol/server-memory; write loss under 8 concurrent clients.
+// stdio against Physarum (durability full and normal) and @modelcontextprotocol/server-memory; write loss under 8
+// concurrent clients.
 //
 //   npm run bench:speed -- [--json] [--sizes 10000,100000,1000000] [--quick] [--mcp-items 1000,10000]
 //                          [--concurrent-items 200] [--skip-mcp] [--skip-concurrency] [--keep] [--proposed]
@@ -199,14 +200,22 @@ function runWorker(size, keep, proposed) {
 const MEMORY_BIN = join(PROJECT_ROOT, 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js');
 const PHYSARUM_BIN = join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
 
+/** The servers compared: Physarum with each durability (full is its default), and the reference server. */
+const MCP_SERVERS = ['physarum', 'physarum-normal', 'memory'];
+const DURABILITY = { physarum: 'full', 'physarum-normal': 'normal' };
+const isPhysarum = (kind) => kind in DURABILITY;
+
 async function connect(kind, dir, name) {
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
   const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir };
-  const params =
-    kind === 'physarum'
-      ? { command: process.execPath, args: [PHYSARUM_BIN, 'mcp'], env: { ...env, PHYSARUM_STORE: join(dir, 'physarum.db'), PHYSARUM_ROOT: dir, PHYSARUM_INSTANCE: name } }
-      : { command: process.execPath, args: [MEMORY_BIN], env: { ...env, MEMORY_FILE_PATH: join(dir, 'memory.jsonl') } };
+  const params = isPhysarum(kind)
+    ? {
+        command: process.execPath,
+        args: [PHYSARUM_BIN, 'mcp'],
+        env: { ...env, PHYSARUM_STORE: join(dir, 'physarum.db'), PHYSARUM_ROOT: dir, PHYSARUM_INSTANCE: name, PHYSARUM_DURABILITY: DURABILITY[kind] },
+      }
+    : { command: process.execPath, args: [MEMORY_BIN], env: { ...env, MEMORY_FILE_PATH: join(dir, 'memory.jsonl') } };
   const transport = new StdioClientTransport({ ...params, stderr: 'ignore', cwd: dir });
   const client = new Client({ name, version: '1.0.0' });
   await client.connect(transport);
@@ -217,7 +226,7 @@ async function connect(kind, dir, name) {
 function writer(kind, client) {
   const known = new Set();
   return async (item) => {
-    if (kind === 'physarum') {
+    if (isPhysarum(kind)) {
       const r = await client.callTool({ name: 'deposit_trace', arguments: { text: item.input.text, kind: item.input.kind, places: item.input.places, tags: item.input.tags } });
       if (r.isError) throw new Error(r.content?.[0]?.text ?? 'deposit_trace failed');
       return;
@@ -236,8 +245,7 @@ function writer(kind, client) {
 
 function searcher(kind, client) {
   return async (word) => {
-    const r =
-      kind === 'physarum'
+    const r = isPhysarum(kind)
         ? await client.callTool({ name: 'search_traces', arguments: { query: word, limit: 10 } })
         : await client.callTool({ name: 'search_nodes', arguments: { query: word } });
     if (r.isError) throw new Error(r.content?.[0]?.text ?? 'search failed');
@@ -248,7 +256,7 @@ function searcher(kind, client) {
 async function mcpRun(kind, stages, keep) {
   const dir = mkdtempSync(join(tmpdir(), `physarum-mcp-${kind}-`));
   const client = await connect(kind, dir, `bench-${kind}`);
-  const out = { server: kind, stages: [] };
+  const out = { server: kind, ...(isPhysarum(kind) ? { durability: DURABILITY[kind] } : {}), stages: [] };
   try {
     const ping = [];
     for (let i = 0; i < 220; i++) {
@@ -291,7 +299,7 @@ async function mcpRun(kind, stages, keep) {
         meanSearchResponseBytes: bytes / 110,
         elapsedMs: performance.now() - t0,
         writesPerSecond: (written / (performance.now() - t0)) * 1000,
-        storeBytes: kind === 'physarum' ? storeBytes(join(dir, 'physarum.db')) : storeBytes(join(dir, 'memory.jsonl')),
+        storeBytes: isPhysarum(kind) ? storeBytes(join(dir, 'physarum.db')) : storeBytes(join(dir, 'memory.jsonl')),
       });
     }
     return out;
@@ -380,10 +388,12 @@ function targetsOf(result) {
       t.push({ target: `MCP stdio round trip p50 ≤ 5 ms (search_traces at ${st.items})`, value: st.search.p50, ok: st.search.p50 <= 5 });
     }
   }
-  if (phys && mem) {
-    const p10 = phys.stages.find((s) => s.items === 10_000);
-    const m10 = mem.stages.find((s) => s.items === 10_000);
-    if (p10 && m10) t.push({ target: 'writes ≥ 50× faster than server-memory at 10k (p50 ratio)', value: m10.write.p50 / p10.write.p50, ok: m10.write.p50 / p10.write.p50 >= 50, unit: '×' });
+  const m10 = mem?.stages.find((s) => s.items === 10_000);
+  for (const p of result.mcp ?? []) {
+    const p10 = isPhysarum(p.server) ? p.stages.find((s) => s.items === 10_000) : undefined;
+    if (!p10 || !m10) continue;
+    const ratio = m10.write.p50 / p10.write.p50;
+    t.push({ target: `writes ≥ 50× faster than server-memory at 10k (p50 ratio, durability ${p.durability ?? 'full'})`, value: ratio, ok: ratio >= 50, unit: '×' });
   }
   for (const c of result.concurrency ?? []) {
     if (c.server === 'physarum') t.push({ target: `no lost writes, ${c.clients} concurrent clients (physarum)`, value: c.lost + (c.attempted - c.acknowledged), ok: c.lost === 0 && c.acknowledged === c.attempted, unit: ' lost' });
@@ -477,23 +487,24 @@ function printReport(result) {
       }
     }
     log(table(['server', 'items', 'write window', 'write p50/p99 ms', 'search p50/p99 ms', 'writes/s (cumulative)', 'search response', 'store'], rows));
-    const phys = result.mcp.find((m) => m.server === 'physarum');
     const mem = result.mcp.find((m) => m.server === 'memory');
-    if (phys && mem) {
+    const physs = result.mcp.filter((m) => isPhysarum(m.server));
+    if (physs.length && mem) {
       log('\nratios (server-memory ÷ Physarum; > 1 means Physarum is faster):');
       log(
         table(
-          ['items', 'write p50', 'write p99', 'search p50', 'search p99'],
-          phys.stages
+          ['physarum', 'items', 'write p50', 'write p99', 'search p50', 'search p99'],
+          physs.flatMap((phys) => phys.stages
             .map((ps) => [ps, mem.stages.find((ms) => ms.items === ps.items)])
             .filter(([, ms]) => ms)
             .map(([ps, ms]) => [
+              `durability ${phys.durability ?? 'full'}`,
               ps.items.toLocaleString('en'),
               `${fmt(ms.write.p50 / ps.write.p50, 1)}×`,
               `${fmt(ms.write.p99 / ps.write.p99, 1)}×`,
               `${fmt(ms.search.p50 / ps.search.p50, 1)}×`,
               `${fmt(ms.search.p99 / ps.search.p99, 1)}×`,
-            ]),
+            ])),
         ),
       );
     }
@@ -546,7 +557,7 @@ async function main() {
     }
   }
   if (!args['skip-mcp']) {
-    for (const kind of ['physarum', 'memory']) {
+    for (const kind of MCP_SERVERS) {
       progress(`MCP stdio: ${kind}, ${mcpItems.join(', ')} items…`);
       result.mcp.push(await mcpRun(kind, mcpItems, keep));
     }

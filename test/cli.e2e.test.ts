@@ -204,6 +204,19 @@ describe('physarum CLI', () => {
       expect(ok<{ results: SearchResult[] }>(['search', 'environment'], { cwd }).results).toHaveLength(0);
     });
 
+    it('commits with PHYSARUM_DURABILITY=normal, and refuses another value before creating the store', () => {
+      const cwd = fresh();
+      const id = ok<Deposited>(['deposit', 'written without a disk sync'], { cwd, env: { PHYSARUM_DURABILITY: 'normal' } }).id;
+      expect(ok<{ results: SearchResult[] }>(['search', 'sync'], { cwd }).results.map((r) => r.id)).toEqual([id]);
+      const elsewhere = fresh();
+      expect(refused(['deposit', 'never stored'], { cwd: elsewhere, env: { PHYSARUM_DURABILITY: 'sometimes' } })).toMatchObject({
+        exit: 2,
+        code: 'INVALID_INPUT',
+        field: 'PHYSARUM_DURABILITY',
+      });
+      expect(existsSync(join(elsewhere, '.physarum'))).toBe(false);
+    });
+
     it('reports with where --json the path, how it was found, and what the store holds', () => {
       const cwd = fresh();
       const first = ok<{ path: string; how: string; root: string; traces: number; actor: { name: string; role: string } }>(['where'], { cwd });

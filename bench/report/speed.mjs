@@ -76,9 +76,25 @@ export function render(s) {
     out.push('');
     out.push('Over MCP stdio with a real SDK client, against `@modelcontextprotocol/server-memory` doing the equivalent operations, p50 / p99 ms:');
     out.push('');
+    const label = (m) => (m.durability ? `Physarum (durability ${m.durability})` : 'server-memory');
+    const mem = s.mcp.find((m) => !m.durability);
+    const ratio = (m, st, f) => {
+      const other = mem?.stages.find((x) => x.items === st.items);
+      return m.durability && other ? `${fmt(other[f].p50 / st[f].p50, 1)}×` : '';
+    };
     const rows = [];
-    for (const m of s.mcp) for (const st of m.stages) rows.push([m.server === 'physarum' ? 'Physarum' : 'server-memory', st.items.toLocaleString('en'), p50p99(st.write), p50p99(st.search), fmtBytes(st.meanSearchResponseBytes)]);
-    out.push(mdTable(['', 'items', 'write', 'search', 'search response'], rows));
+    for (const m of s.mcp) {
+      for (const st of m.stages) {
+        rows.push([label(m), st.items.toLocaleString('en'), p50p99(st.write), ratio(m, st, 'write'), p50p99(st.search), ratio(m, st, 'search'), fmtBytes(st.meanSearchResponseBytes)]);
+      }
+    }
+    out.push(mdTable(['', 'items', 'write', 'write p50 vs server-memory', 'search', 'search p50 vs server-memory', 'search response'], rows));
+    out.push('');
+    out.push(
+      'Durability `full` (the default) syncs every commit to disk: an acknowledged write survives a killed process and a power cut. `normal` ' +
+        '(`PHYSARUM_DURABILITY=normal`) survives a killed process and may lose the last commits to a power cut. server-memory writes its whole ' +
+        'graph to a new file and renames it over the old one on every write, without syncing either: like `normal`, safe from a killed process, not from a power cut.',
+    );
   }
   if (s.concurrency?.length) {
     out.push('');

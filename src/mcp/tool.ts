@@ -24,23 +24,22 @@ export async function answer<T extends Record<string, unknown>>(run: () => Promi
 /**
  * The SDK refuses arguments that break a tool's input schema itself, as plain text ("MCP error -32602: Input
  * validation error: ..."). This gives those refusals the documented `{"error": {code, message, field}}` text too
- * (INVALID_INPUT naming the field), by validating first with the same schema; the SDK's check still runs after.
+ * (INVALID_INPUT naming the field), by validating with the same schema. Arguments are parsed once: the SDK's own
+ * check runs only for what ours does not do (a limit on the number of input elements, when one is set).
  */
 export function withJsonInputErrors(server: McpServer): McpServer {
   type Validate = (tool: { inputSchema?: z.ZodType }, args: unknown, name: string) => Promise<unknown>;
-  const sdk = server as unknown as { validateToolInput?: Validate };
+  const sdk = server as unknown as { validateToolInput?: Validate; _maxToolInputElements?: number };
   const validate = sdk.validateToolInput;
   if (typeof validate !== 'function') return server;
   sdk.validateToolInput = async (tool, args, name) => {
-    if (tool.inputSchema) {
-      try {
-        parseInput(tool.inputSchema, args);
-      } catch (e) {
-        // The SDK turns a thrown error's message into the text of an isError result.
-        throw new Error(JSON.stringify({ error: toPhysarumError(e).toJSON() }));
-      }
+    if (!tool.inputSchema || sdk._maxToolInputElements !== undefined) return validate.call(server, tool, args, name);
+    try {
+      return parseInput(tool.inputSchema, args);
+    } catch (e) {
+      // The SDK turns a thrown error's message into the text of an isError result.
+      throw new Error(JSON.stringify({ error: toPhysarumError(e).toJSON() }));
     }
-    return validate.call(server, tool, args, name);
   };
   return server;
 }
