@@ -7,13 +7,16 @@ import Database from 'better-sqlite3';
 import { CONTEXT, NAMED_AUTHOR_BONUS, STRENGTH_WEIGHT } from '../../dist/search/index.js';
 import { queryTerms } from '../../dist/search/query.js';
 import { DEFAULT_STRENGTH, currentStrength } from '../../dist/strength/index.js';
-import { rankText, rescore } from '../../dist/storage/sqlite/search.js';
+import { indexToken, rankText, rescore, tokenCounts } from '../../dist/storage/sqlite/search.js';
 import { ENGLISH_STOPWORDS } from '../bm25-reference.mjs';
 import { CATEGORIES, CATEGORY_NAMES, KS, aggregate, scoreQuestion } from './locomo.mjs';
 import { fmt, table } from './common.mjs';
 
 const TOKENIZER = "tokenize = 'porter unicode61 remove_diacritics 2'";
 const LIMIT = 20;
+/** indexToken() remembered: the candidates of every question share most of their words. */
+const stems = new Map();
+const stemOf = (word) => stems.get(word) ?? stems.set(word, indexToken(word)).get(word);
 
 function ftsQuery(terms, join = ' OR ') {
   return terms.map((t) => `"${t.replaceAll('"', '""')}"`).join(join);
@@ -94,7 +97,7 @@ class Corpus {
     const texts = new Map();
     for (const h of ranked.hits) {
       const t = this.bySeq.get(h.seq);
-      texts.set(h.seq, { text: t.text, tags: JSON.parse(t.tags), places: JSON.parse(t.places), author: t.author_name });
+      texts.set(h.seq, tokenCounts({ text: t.text, tags: JSON.parse(t.tags), places: JSON.parse(t.places), author: t.author_name }, stemOf));
     }
     return rescore(ranked, texts)
       .slice(0, v.pool)

@@ -2,7 +2,7 @@
 // product's own ranking module (dist/storage/sqlite/search.js) on a filled store, beside what exact FTS5
 // BM25 over every query word would cost, and how much of that exact top 10 the product's text ranking keeps.
 import Database from 'better-sqlite3';
-import { BM25, phrase, rankText, rescore } from '../../dist/storage/sqlite/search.js';
+import { BM25, phrase, rankText, rescore, TokenCountCache } from '../../dist/storage/sqlite/search.js';
 import { queryTerms } from '../../dist/search/query.js';
 import { summarize } from './common.mjs';
 
@@ -22,6 +22,8 @@ export async function profileSearch(storePath, queries, { budgetMs = 45_000, poo
     const exactSql = `SELECT rowid AS seq, ${BM25} AS bm FROM traces_fts WHERE traces_fts MATCH ? ORDER BY bm, rowid DESC LIMIT 10`;
     const rowsSql = 'SELECT seq, text, tags, places, author_name FROM traces NOT INDEXED WHERE seq IN (SELECT value FROM json_each(?))';
     const timings = { rank: [], count: [], exact: [], window: [], rescore: [], exactAllWords: [] };
+    // Token counts kept across searches by the candidates' values, as the storage keeps them.
+    const counts = new TokenCountCache(16 * 2 ** 20);
     let commonWords = 0;
     let words = 0;
     let overlap = 0;
@@ -41,7 +43,17 @@ export async function profileSearch(storePath, queries, { budgetMs = 45_000, poo
       let t = performance.now();
       const ranked = rankText(query, terms, { pool });
       const rows = prepare(rowsSql).all(JSON.stringify(ranked.hits.map((h) => h.seq)));
-      const texts = new Map(rows.map((r) => [r.seq, { text: r.text, tags: JSON.parse(r.tags), places: JSON.parse(r.places), author: r.author_name }]));
+      const texts = new Map(
+        rows.map((r) => [
+          r.seq,
+          counts.of(`${r.text.length},${r.tags.length},${r.places.length}:${r.text}${r.tags}${r.places}${r.author_name}`, () => ({
+            text: r.text,
+            tags: JSON.parse(r.tags),
+            places: JSON.parse(r.places),
+            author: r.author_name,
+          })),
+        ]),
+      );
       const mine = rescore(ranked, texts).slice(0, 10);
       timings.rank.push(performance.now() - t);
       for (const k of ['count', 'exact', 'window']) timings[k].push(perKind[k]);

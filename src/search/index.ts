@@ -1,7 +1,7 @@
 // Search (full text combined with strength, with each score part shown) and sense (what lies at a place).
 import { z } from 'zod';
 import type { Context } from '../context.js';
-import type { TraceFilters } from '../storage/types.js';
+import type { TraceFilters, TraceHead } from '../storage/types.js';
 import { parseInput } from '../errors/parse.js';
 import { invalidInput } from '../errors/index.js';
 import { normalizePlace, parentPlaces } from '../places/index.js';
@@ -102,7 +102,7 @@ function toFilters(ctx: Context, input: z.output<typeof searchInput>): TraceFilt
   };
 }
 
-export function strengthNow(trace: Trace, now: number, config: StrengthConfig): number {
+export function strengthNow(trace: Pick<Trace, 'strength' | 'strengthAt'>, now: number, config: StrengthConfig): number {
   return currentStrength(trace.strength, trace.strengthAt, now, config.halfLifeMs);
 }
 
@@ -131,35 +131,43 @@ export async function search(ctx: Context, raw: SearchInput): Promise<{ results:
     const poolSize = Math.max(input.limit * 5, 50);
     const hits = await r.searchText(terms, f, poolSize);
     const best = Math.max(...hits.map((h) => h.textScore), Number.MIN_VALUE);
-    const pool = new Map<string, { trace: Trace; bm25: number; relevance: number; context: number }>();
-    for (const { trace, textScore } of hits) pool.set(trace.id, { trace, bm25: textScore, relevance: Math.max(0, textScore) / best, context: 0 });
+    // The pool is ranked by the traces' heads; only the returned traces are loaded whole.
+    const pool = new Map<string, { head: TraceHead; bm25: number; relevance: number; context: number }>();
+    for (const { head, textScore } of hits) pool.set(head.id, { head, bm25: textScore, relevance: Math.max(0, textScore) / best, context: 0 });
     const lenders = [...pool.values()].slice(0, CONTEXT.hits);
     if (CONTEXT.share > 0 && lenders.length > 0) {
       const around = await r.neighbours(
-        lenders.map((l) => l.trace.id),
+        lenders.map((l) => l.head.id),
         { span: CONTEXT.span, withinMs: CONTEXT.withinMs, filters: f },
       );
       for (const n of around) {
         const lender = pool.get(n.of);
         if (!lender) continue;
         const gift = lender.relevance * CONTEXT.share * Math.pow(CONTEXT.decay, Math.abs(n.distance) - 1);
-        const entry = pool.get(n.trace.id) ?? { trace: n.trace, bm25: 0, relevance: 0, context: 0 };
+        const entry = pool.get(n.head.id) ?? { head: n.head, bm25: 0, relevance: 0, context: 0 };
         entry.context = Math.max(entry.context, gift);
-        pool.set(n.trace.id, entry);
+        pool.set(n.head.id, entry);
       }
     }
     // Names are matched as written or capitalised ("mira" finds Mira's traces).
     const named = new Set(
       (await r.authorsAmong(terms.flatMap((t) => [t, t.charAt(0).toUpperCase() + t.slice(1)]))).map((a) => a.toLowerCase()),
     );
-    const results = [...pool.values()].map(({ trace, bm25, relevance, context }) => {
-      const strength = strengthNow(trace, now, config);
+    const ranked = [...pool.values()].map(({ head, bm25, relevance, context }) => {
+      const strength = strengthNow(head, now, config);
       const strengthBonus = (STRENGTH_WEIGHT * strength) / (strength + 1);
-      const author = named.has(trace.author.name.toLowerCase()) ? NAMED_AUTHOR_BONUS : 0;
-      return { trace, score: relevance + context + author + strengthBonus, parts: { bm25, relevance, context, author, strength, strengthBonus } };
+      const author = named.has(head.authorName.toLowerCase()) ? NAMED_AUTHOR_BONUS : 0;
+      return { head, score: relevance + context + author + strengthBonus, parts: { bm25, relevance, context, author, strength, strengthBonus } };
     });
-    results.sort((a, b) => b.score - a.score || b.trace.createdAt - a.trace.createdAt);
-    return { results: results.slice(0, input.limit), terms };
+    ranked.sort((a, b) => b.score - a.score || b.head.createdAt - a.head.createdAt);
+    const top = ranked.slice(0, input.limit);
+    // Read in the same snapshot as the heads, so every one is found.
+    const traces = new Map((await r.getTraces(top.map((x) => x.head.id))).map((t) => [t.id, t]));
+    const results = top.flatMap(({ head, score, parts }) => {
+      const trace = traces.get(head.id);
+      return trace === undefined ? [] : [{ trace, score, parts }];
+    });
+    return { results, terms };
   });
 }
 

@@ -1,7 +1,7 @@
 // The behaviour every storage backend must show, as a vitest suite a backend's test file runs against itself.
 // Written against the Storage interface only: nothing here may depend on how a backend stores things.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Storage, StorageReader, StorageWriter, TraceFilters, TraceIndexing } from './types.js';
+import type { Storage, StorageReader, StorageWriter, TraceFilters, TraceHead, TraceIndexing } from './types.js';
 import type { Annotation, Author, Trace, TraceStatus } from '../traces/schema.js';
 import type { EventType, NewEvent, PalimpsestEvent } from '../palimpsest/events.js';
 import type { IdentityVersion } from '../identity/types.js';
@@ -98,6 +98,8 @@ function makeTrail(over: Partial<Trail> = {}): Trail {
 }
 
 const ids = (traces: Array<{ id: string }>): string[] => traces.map((t) => t.id);
+/** What the storage returns of a trace for ranking (a TraceHead). */
+const head = (t: Trace): TraceHead => ({ id: t.id, authorName: t.author.name, createdAt: t.createdAt, strength: t.strength, strengthAt: t.strengthAt });
 
 class DeliberateFailure extends Error {
   readonly marker = 'deliberate';
@@ -132,7 +134,7 @@ export function storageContract(name: string, open: () => Promise<OpenedStorage>
     const read = <T>(fn: (r: StorageReader) => Promise<T>): Promise<T> => storage.read(fn);
     const strongest = (filters: TraceFilters, limit = 100) => read((r) => r.strongestTraces(filters, limit));
     const search = (terms: string[], filters: TraceFilters = LIVE, limit = 100) => read((r) => r.searchText(terms, filters, limit));
-    const searchIds = async (terms: string[], filters: TraceFilters = LIVE, limit = 100) => ids((await search(terms, filters, limit)).map((h) => h.trace));
+    const searchIds = async (terms: string[], filters: TraceFilters = LIVE, limit = 100) => ids((await search(terms, filters, limit)).map((h) => h.head));
 
     describe('traces', () => {
       it('round-trips every field of a trace through insertTrace and getTrace', async () => {
@@ -480,16 +482,36 @@ export function storageContract(name: string, open: () => Promise<OpenedStorage>
         const strong = makeTrace({ text: 'Entropy, entropy, entropy.', strength: 1 });
         await deposit(weak, strong, makeTrace({ text: 'unrelated filler text' }));
         const hits = await search(['entropy']);
-        expect(ids(hits.map((h) => h.trace))).toEqual(ids([strong, weak]));
+        expect(ids(hits.map((h) => h.head))).toEqual(ids([strong, weak]));
         expect(hits[0]!.textScore).toBeGreaterThan(hits[1]!.textScore);
         for (const h of hits) expect(Number.isFinite(h.textScore)).toBe(true);
       });
 
-      it('returns whole traces in its hits', async () => {
-        const t = makeTrace({ text: 'kumquat', tags: ['fruit'], places: ['topic:food'], meta: { k: 1 } });
+      it('returns the head of each hit', async () => {
+        const t = makeTrace({ text: 'kumquat', tags: ['fruit'], places: ['topic:food'], meta: { k: 1 }, strength: 3, strengthAt: T0 + 7 });
         await deposit(t);
         const [hit] = await search(['kumquat']);
-        expect(hit?.trace).toStrictEqual(t);
+        expect(hit?.head).toStrictEqual(head(t));
+      });
+
+      it('scores a trace by its current text, tags and places after each change', async () => {
+        // Enough traces with the word for it to be weighed from each candidate's own text (see the backend's ranking).
+        const many = Array.from({ length: 2_100 }, (_, i) => makeTrace({ text: `deploy step ${i}`, createdAt: T0 + i }));
+        const t = makeTrace({ text: 'deploy once', createdAt: T0 + 3_000 });
+        await deposit(...many, t);
+        const scoreOf = async (): Promise<number | undefined> => (await search(['deploy'], LIVE, 10)).find((h) => h.head.id === t.id)?.textScore;
+        const once = await scoreOf();
+        const revised: Trace = { ...t, text: 'deploy, deploy, deploy', version: 2 };
+        await storage.write((w) => w.updateTrace(revised, traceIndexing(revised)));
+        const thrice = await scoreOf();
+        expect(thrice).toBeGreaterThan(once ?? Infinity);
+        const tagged: Trace = { ...revised, tags: ['deploy'], version: 3 };
+        await storage.write((w) => w.updateTrace(tagged, traceIndexing(tagged)));
+        expect(await scoreOf()).toBeGreaterThan(thrice ?? Infinity);
+        await storage.write((w) => w.updateTrace(t, traceIndexing(t)));
+        expect(await scoreOf()).toBe(once);
+        await storage.write((w) => w.eraseTrace(t.id, '[forgotten]', T0 + 4_000));
+        expect(await scoreOf()).toBeUndefined();
       });
 
       it('honours the filters', async () => {
@@ -527,6 +549,62 @@ export function storageContract(name: string, open: () => Promise<OpenedStorage>
         expect(await searchIds(['NEAR'])).toEqual([near.id]);
         expect(await searchIds(['AND'])).toEqual([near.id]);
         expect(await searchIds(['"cache"'])).toEqual([near.id]);
+      });
+    });
+
+    describe('neighbours', () => {
+      const MINUTE = 60_000;
+      const around = (ids: string[], span = 2, withinMs = 60 * MINUTE, filters: TraceFilters = LIVE) =>
+        read((r) => r.neighbours(ids, { span, withinMs, filters }));
+      const summary = (ns: Array<{ of: string; distance: number; head: { id: string } }>) =>
+        ns.map((n) => `${n.of}:${n.distance}:${n.head.id}`).sort();
+
+      it('returns the heads of the traces written just before and after each trace, with their distance', async () => {
+        const [a, b, c, d, e] = await deposit(
+          ...Array.from({ length: 5 }, (_, i) => makeTrace({ text: `step ${i}`, createdAt: T0 + i * MINUTE, strength: i + 1 })),
+        );
+        const of = c!.id;
+        const found = await around([of]);
+        expect(summary(found)).toEqual(
+          summary([
+            { of, distance: -2, head: a! },
+            { of, distance: -1, head: b! },
+            { of, distance: 1, head: d! },
+            { of, distance: 2, head: e! },
+          ]),
+        );
+        for (const n of found) expect(n.head).toStrictEqual(head([a!, b!, d!, e!].find((t) => t.id === n.head.id)!));
+        expect(summary(await around([a!.id, e!.id], 1))).toEqual(
+          summary([
+            { of: a!.id, distance: 1, head: b! },
+            { of: e!.id, distance: -1, head: d! },
+          ]),
+        );
+        expect(await around([])).toEqual([]);
+      });
+
+      it('leaves out traces written too long before or after, and those the filters exclude', async () => {
+        const [early, archived, hit, later] = await deposit(
+          makeTrace({ text: 'early', createdAt: T0 }),
+          makeTrace({ text: 'archived', createdAt: T0 + MINUTE, status: 'archived' }),
+          makeTrace({ text: 'hit', createdAt: T0 + 2 * MINUTE }),
+          makeTrace({ text: 'much later', kind: 'decision', createdAt: T0 + 10 * DAY_MS }),
+        );
+        const of = hit!.id;
+        expect(summary(await around([of]))).toEqual(summary([{ of, distance: -2, head: early! }]));
+        expect(summary(await around([of], 2, 60 * MINUTE, { statuses: ['live', 'archived'] }))).toEqual(
+          summary([
+            { of, distance: -2, head: early! },
+            { of, distance: -1, head: archived! },
+          ]),
+        );
+        expect(summary(await around([of], 2, 11 * DAY_MS))).toEqual(
+          summary([
+            { of, distance: -2, head: early! },
+            { of, distance: 1, head: later! },
+          ]),
+        );
+        expect(summary(await around([of], 2, 11 * DAY_MS, { ...LIVE, kinds: ['decision'] }))).toEqual(summary([{ of, distance: 1, head: later! }]));
       });
     });
 

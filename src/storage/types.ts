@@ -18,8 +18,21 @@ export interface TraceFilters {
   minStrengthKey?: number;
 }
 
+/**
+ * What ranking reads of a trace: enough to score and order it. Search ranks many more traces than it returns,
+ * so only the returned ones are loaded whole (getTraces).
+ */
+export interface TraceHead {
+  id: string;
+  authorName: string;
+  createdAt: number;
+  strength: number;
+  strengthAt: number;
+}
+
 export interface TextHit {
-  trace: Trace;
+  /** The matching trace; getTraces() reads it whole. */
+  head: TraceHead;
   /** Full-text relevance, larger is better (for SQLite: the negated FTS5 bm25()). */
   textScore: number;
 }
@@ -49,7 +62,7 @@ export interface Neighbour {
   of: string;
   /** Positions away in insertion order: negative before, positive after. */
   distance: number;
-  trace: Trace;
+  head: TraceHead;
 }
 
 export interface StorageInfo {
@@ -81,11 +94,11 @@ export interface StorageReader {
   strongestTraces(filters: TraceFilters, limit: number): Promise<Trace[]>;
   /** Which of these names (compared exactly) are authors of some trace. */
   authorsAmong(names: string[]): Promise<string[]>;
-  /** Full-text search; `terms` are plain words (no query syntax), matched with OR; best first. */
+  /** Full-text search; `terms` are plain words (no query syntax), matched with OR; best first, as heads. */
   searchText(terms: string[], filters: TraceFilters, limit: number): Promise<TextHit[]>;
   /**
    * Traces written just before or after each given trace (within `span` positions in the store's insertion
-   * order and `withinMs` of its time), matching the filters: the conversation or work around a hit.
+   * order and `withinMs` of its time), matching the filters, as heads: the conversation or work around a hit.
    */
   neighbours(ids: string[], options: { span: number; withinMs: number; filters: TraceFilters }): Promise<Neighbour[]>;
   annotationsOf(traceId: string): Promise<Annotation[]>;

@@ -104,7 +104,7 @@ describe('SqliteStorage', () => {
       expect(await r.getTrace(trace.id)).toStrictEqual(trace);
       expect(await r.getSetting('half-life')).toBe('7d');
       expect((await r.listEvents({ traceId: trace.id, limit: 10 })).map((e) => e.type)).toEqual(['trace.deposit']);
-      expect((await r.searchText(['kumquat'], { statuses: ['live'] }, 10)).map((h) => h.trace.id)).toEqual([trace.id]);
+      expect((await r.searchText(['kumquat'], { statuses: ['live'] }, 10)).map((h) => h.head.id)).toEqual([trace.id]);
       expect((await r.strongestTraces({ statuses: ['live'], tags: ['fruit'], place: 'src' }, 10)).map((t) => t.id)).toEqual([trace.id]);
       const info = await r.info();
       expect(info).toMatchObject({ backend: 'sqlite', location: file, schemaVersion: SCHEMA_VERSION, traces: 1, events: 1 });
@@ -186,7 +186,7 @@ describe('SqliteStorage', () => {
     expect(disk.includes(annotationSecret)).toBe(false);
     expect(disk.includes('persimmon-ocelot-4412')).toBe(true);
     const hits = await storage.read((r) => r.searchText(['persimmon'], { statuses: ['live', 'archived', 'forgotten'] }, 10));
-    expect(hits.map((h) => h.trace.id)).toEqual([kept.id]);
+    expect(hits.map((h) => h.head.id)).toEqual([kept.id]);
     expect(await storage.read((r) => r.searchText(['zanzibar'], { statuses: ['live', 'archived', 'forgotten'] }, 10))).toEqual([]);
   });
 
@@ -252,7 +252,7 @@ describe('SqliteStorage', () => {
     const copy = open(copyPath);
     await copy.read(async (r) => {
       expect(await r.getTrace(trace.id)).toStrictEqual(trace);
-      expect((await r.searchText(['kumquat'], { statuses: ['live'] }, 10)).map((h) => h.trace.id)).toEqual([trace.id]);
+      expect((await r.searchText(['kumquat'], { statuses: ['live'] }, 10)).map((h) => h.head.id)).toEqual([trace.id]);
       expect((await r.info()).events).toBe(1);
     });
     // The original keeps working after the backup.

@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { HealthCheck, Neighbour, PortableWrite, SourceEntry, Storage, StorageInfo, StorageReader, StorageWriter, TextHit, TraceFilters, TraceIndexing } from '../types.js';
+import type { HealthCheck, Neighbour, PortableWrite, SourceEntry, Storage, StorageInfo, StorageReader, StorageWriter, TextHit, TraceFilters, TraceHead, TraceIndexing } from '../types.js';
 import type { EventQuery, NewEvent, PalimpsestEvent } from '../../palimpsest/events.js';
 import type { Annotation, Trace, TraceStatus } from '../../traces/schema.js';
 import type { IdentityVersion, IdentityVersionStatus } from '../../identity/types.js';
@@ -17,6 +17,7 @@ import {
   rowToAnnotation,
   rowToEvent,
   rowToIdentityVersion,
+  rowToIndexedText,
   rowToTrace,
   rowToTrail,
   traceToRow,
@@ -26,6 +27,7 @@ import {
   rowToMessage,
   rowToMovement,
   rowToSourceEntry,
+  valuesToTraceHead,
 } from './rows.js';
 import type { Movement } from '../../trails/types.js';
 import type { Claim, Handoff, Instance, Message } from '../../board/types.js';
@@ -33,7 +35,7 @@ import { Mutex } from './mutex.js';
 import { mapSqliteError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { SharedWrites } from './shared-writes.js';
-import { rankText, rescore, type Ranked } from './search.js';
+import { NO_COUNTS, rankText, rescore, TokenCountCache, type Ranked, type TokenCounts } from './search.js';
 
 export type Durability = 'full' | 'normal';
 
@@ -60,6 +62,20 @@ const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 
 const TRACE_COLS =
   't.seq, t.id, t.text, t.kind, t.source, t.trust, t.status, t.author_name, t.author_role, t.author_model, t.created_at, t.updated_at, t.strength, t.strength_at, t.follows, t.version, t.places, t.tags, t.meta';
+
+/** The columns valuesToTraceHead() reads, in its order. */
+const HEAD_COLS = 't.seq, t.id, t.author_name, t.created_at, t.strength, t.strength_at';
+
+/** How much memory rescoring's token counts may take: some thousands of traces, the candidates of many searches. */
+const TOKEN_COUNTS_BYTES = 16 * 2 ** 20;
+
+/** A key that determines a trace's indexed values exactly, from its stored columns: lengths first, so no two differ only in where one ends. */
+function indexedKey(row: Row): string {
+  const text = String(row['text']);
+  const tags = String(row['tags']);
+  const places = String(row['places']);
+  return `${text.length},${tags.length},${places.length}:${text}${tags}${places}${String(row['author_name'])}`;
+}
 
 /** Builds the WHERE clauses for trace filters; `t` is the traces alias. */
 function filterClauses(f: TraceFilters): { sql: string; params: unknown[] } {
@@ -103,10 +119,13 @@ export class SqliteStorage implements Storage, StorageWriter {
   readonly location: string;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly rawStatements = new Map<string, Database.Statement>();
   private readonly mutex = new Mutex();
   private readonly group: GroupCommit;
   private readonly shared: SharedWrites;
   private erasedInThisWrite = false;
+  /** What rescoring derives from candidates' text, by their indexed values (see TokenCountCache). */
+  private readonly tokenCounts = new TokenCountCache(TOKEN_COUNTS_BYTES);
   /** True only while a write transaction runs: reads must not write, even though they hold a transaction. */
   private writing = false;
 
@@ -223,6 +242,18 @@ export class SqliteStorage implements Storage, StorageWriter {
 
   private all(sql: string, params: unknown[] = []): Row[] {
     return this.stmt(sql).all(...params) as Row[];
+  }
+  /**
+   * Rows as arrays of their values in the order selected. better-sqlite3 builds an object per row at about a
+   * microsecond each; this is for the reads of many rows on every search.
+   */
+  private values(sql: string, params: unknown[] = []): unknown[][] {
+    let s = this.rawStatements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql).raw(true);
+      this.rawStatements.set(sql, s);
+    }
+    return s.all(...params) as unknown[][];
   }
   private get(sql: string, params: unknown[] = []): Row | undefined {
     return this.stmt(sql).get(...params) as Row | undefined;
@@ -354,41 +385,52 @@ export class SqliteStorage implements Storage, StorageWriter {
     if (terms.length === 0) return [];
     const f = filterClauses(filters);
     const query = (sql: string, params: unknown[]): Row[] => this.all(sql, params);
-    // First the best rows from the index alone (no join per match), then their traces through the filters.
+    // First the best rows from the index alone (no join per match), then their heads through the filters.
     // If the filters leave too few, the ranking runs again with the filters joined in.
     // A quarter more than asked, for the few traces the filters usually drop.
     const best = rankText(query, terms, { pool: limit + Math.ceil(limit / 4) });
-    const found = this.rankedTraces(best, f);
+    const found = this.rankedHits(best, f);
     if (found.length >= limit || best.exhaustive) return found.slice(0, limit);
-    return this.rankedTraces(rankText(query, terms, { pool: limit, filter: f }), f).slice(0, limit);
+    return this.rankedHits(rankText(query, terms, { pool: limit, filter: f }), f).slice(0, limit);
   }
 
-  /** The traces of ranked candidates that pass the filters, with their final scores, best first. */
-  private rankedTraces(ranked: Ranked, f: { sql: string; params: unknown[] }): TextHit[] {
+  /** The heads of ranked candidates that pass the filters, with their final scores, best first. */
+  private rankedHits(ranked: Ranked, f: { sql: string; params: unknown[] }): TextHit[] {
+    // Only common words are scored from the candidates' text (rescore()); without them no text is read.
+    const texts = ranked.common.length > 0 ? ', t.text, t.tags, t.places' : '';
     // NOT INDEXED: fetch the few candidates by rowid; the planner would otherwise scan every live trace by status.
-    const rows = this.all(`SELECT ${TRACE_COLS} FROM traces t NOT INDEXED WHERE t.seq IN (SELECT value FROM json_each(?)) AND ${f.sql}`, [
+    const rows = this.values(`SELECT ${HEAD_COLS}${texts} FROM traces t NOT INDEXED WHERE t.seq IN (SELECT value FROM json_each(?)) AND ${f.sql}`, [
       JSON.stringify(ranked.hits.map((h) => h.seq)),
       ...f.params,
     ]);
-    const traces = new Map(rows.map((r) => [Number(r['seq']), rowToTrace(r)]));
-    const texts = new Map([...traces].map(([seq, t]) => [seq, { text: t.text, tags: t.tags, places: t.places, author: t.author.name }]));
-    return rescore(ranked, texts).flatMap(({ seq, score }) => {
-      const trace = traces.get(seq);
-      return trace === undefined ? [] : [{ trace, textScore: score }];
+    const heads = new Map<number, TraceHead>();
+    const counts = new Map<number, TokenCounts>();
+    for (const r of rows) {
+      const seq = Number(r[0]);
+      heads.set(seq, valuesToTraceHead(r));
+      // HEAD_COLS, then the texts.
+      const [, , author_name, , , , text, tags, places] = r;
+      const stored = { text, tags, places, author_name };
+      counts.set(seq, texts === '' ? NO_COUNTS : this.tokenCounts.of(indexedKey(stored), () => rowToIndexedText(stored)));
+    }
+    return rescore(ranked, counts).flatMap(({ seq, score }) => {
+      const head = heads.get(seq);
+      return head === undefined ? [] : [{ head, textScore: score }];
     });
   }
 
   async neighbours(ids: string[], o: { span: number; withinMs: number; filters: TraceFilters }): Promise<Neighbour[]> {
     if (ids.length === 0) return [];
     const f = filterClauses(o.filters);
-    const rows = this.all(
+    const rows = this.values(
       // NOT INDEXED: read the few neighbours by row-number range; the planner would otherwise scan every live trace by status.
-      `SELECT h.id AS of_id, t.seq - h.seq AS distance, ${TRACE_COLS}
+      `SELECT ${HEAD_COLS}, h.id AS of_id, t.seq - h.seq AS distance
        FROM traces h JOIN traces t NOT INDEXED ON t.seq BETWEEN h.seq - ? AND h.seq + ? AND t.seq <> h.seq
        WHERE h.id IN (SELECT value FROM json_each(?)) AND abs(t.created_at - h.created_at) <= ? AND ${f.sql}`,
       [o.span, o.span, JSON.stringify(ids), o.withinMs, ...f.params],
     );
-    return rows.map((r) => ({ of: String(r['of_id']), distance: Number(r['distance']), trace: rowToTrace(r) }));
+    // The six HEAD_COLS, then of_id and distance.
+    return rows.map((r) => ({ of: String(r[6]), distance: Number(r[7]), head: valuesToTraceHead(r) }));
   }
 
   async annotationsOf(traceId: string): Promise<Annotation[]> {
@@ -556,6 +598,8 @@ export class SqliteStorage implements Storage, StorageWriter {
     this.run('DELETE FROM trace_places WHERE trace_seq = ?', [seq]);
     this.run('DELETE FROM trace_tags WHERE trace_seq = ?', [seq]);
     if (old === undefined || old['status'] === 'forgotten') return;
+    // The old values are a key no search will ask for again (unless another trace holds them).
+    this.tokenCounts.forget(indexedKey(old));
     // Security: with secure-delete on, this removes the terms from the index pages, not just hides them.
     this.run("INSERT INTO traces_fts (traces_fts, rowid, text, tags, places, author) VALUES ('delete', ?, ?, ?, ?, ?)", [
       seq,
@@ -591,6 +635,8 @@ export class SqliteStorage implements Storage, StorageWriter {
     this.run("UPDATE traces SET text = ?, content_hash = '', status = 'forgotten', updated_at = ?, version = version + 1 WHERE seq = ?", [tombstone, at, seq]);
     this.run("UPDATE annotations SET text = '[forgotten with the trace]' WHERE trace_id = ?", [id]);
     this.erasedInThisWrite = true;
+    // Security: keep nothing derived from the erased text (its words' stems included) for later searches.
+    this.tokenCounts.clear();
   }
 
   async rekeyStrength(halfLifeMs: number): Promise<void> {

@@ -4,7 +4,8 @@ import type { EventType, PalimpsestEvent } from '../../palimpsest/events.js';
 import type { IdentityVersion, IdentityVersionStatus } from '../../identity/types.js';
 import type { Movement, Trail, TrailStep } from '../../trails/types.js';
 import { PhysarumError } from '../../errors/index.js';
-import type { SourceEntry, TraceIndexing } from '../types.js';
+import type { SourceEntry, TraceHead, TraceIndexing } from '../types.js';
+import type { IndexedText } from './search.js';
 import type { Claim, Handoff, Instance, Message } from '../../board/types.js';
 
 export type Row = Record<string, unknown>;
@@ -81,6 +82,27 @@ export function rowToTrace(row: Row): Trace {
     version: num(row, 'version'),
     meta: json<Record<string, unknown>>(row, 'meta'),
   };
+}
+
+/** A TraceHead from the values of a raw row that starts with seq, id, author_name, created_at, strength, strength_at. */
+export function valuesToTraceHead(values: unknown[]): TraceHead {
+  const [, id, author_name, created_at, strength, strength_at] = values;
+  return rowToTraceHead({ id, author_name, created_at, strength, strength_at });
+}
+
+function rowToTraceHead(row: Row): TraceHead {
+  return {
+    id: str(row, 'id'),
+    authorName: str(row, 'author_name'),
+    createdAt: num(row, 'created_at'),
+    strength: num(row, 'strength'),
+    strengthAt: num(row, 'strength_at'),
+  };
+}
+
+/** The values a trace is indexed under, from its `text`, `tags`, `places` and `author_name` columns. */
+export function rowToIndexedText(row: Row): IndexedText {
+  return { text: str(row, 'text'), tags: json<string[]>(row, 'tags'), places: json<string[]>(row, 'places'), author: str(row, 'author_name') };
 }
 
 export function rowToSourceEntry(row: Row): SourceEntry {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SqliteStorage } from './index.js';
-import { BM25, indexToken, phrase, rankText, rescore, type IndexedText, type Query } from './search.js';
+import { BM25, indexToken, phrase, rankText, rescore, TokenCountCache, tokenCounts, type IndexedText, type Query, type TokenCounts } from './search.js';
 import { makeTrace, traceIndexing } from '../contract.js';
 import type { Trace } from '../../traces/schema.js';
 
@@ -41,11 +41,12 @@ describe('rankText()', () => {
 
   const seqOf = (t: Trace): number => Number(query('SELECT seq FROM traces WHERE id = ?', [t.id])[0]?.['seq']);
 
-  const texts = (hits: { seq: number }[]): Map<number, IndexedText> =>
+  const texts = (hits: { seq: number }[]): Map<number, TokenCounts> =>
     new Map(
       hits.map((h) => {
         const r = query('SELECT text, tags, places, author_name FROM traces WHERE seq = ?', [h.seq])[0] ?? {};
-        return [h.seq, { text: String(r['text']), tags: JSON.parse(String(r['tags'])), places: JSON.parse(String(r['places'])), author: String(r['author_name']) }];
+        const doc = { text: String(r['text']), tags: JSON.parse(String(r['tags'])), places: JSON.parse(String(r['places'])), author: String(r['author_name']) };
+        return [h.seq, tokenCounts(doc)];
       }),
     );
 
@@ -113,6 +114,53 @@ describe('indexToken()', () => {
   });
 });
 
+describe('tokenCounts()', () => {
+  it('counts each token as the index holds it, weighing tags, places and author at half the text', () => {
+    const doc: IndexedText = { text: 'Deploying the deploy: deployed!', tags: ['deploy'], places: ['src/deploy.ts'], author: 'mira' };
+    expect(Object.fromEntries(tokenCounts(doc))).toEqual({ deploi: 4, the: 1, src: 0.5, ts: 0.5, mira: 0.5 });
+  });
+});
+
+describe('TokenCountCache', () => {
+  const doc = (text: string): IndexedText => ({ text, tags: [], places: [], author: '' });
+
+  it('reads the values only for a key it does not hold', () => {
+    const cache = new TokenCountCache(1 << 20);
+    let reads = 0;
+    const of = (key: string, text: string) => cache.of(key, () => (reads++, doc(text)));
+    const first = of('k1', 'kumquat kumquat');
+    expect(first.get('kumquat')).toBe(2);
+    expect(of('k1', 'ignored')).toBe(first);
+    expect(reads).toBe(1);
+    expect(of('k2', 'zebra').get('zebra')).toBe(1);
+    expect(reads).toBe(2);
+    cache.forget('k1');
+    expect(of('k1', 'persimmon').get('persimmon')).toBe(1);
+    expect(reads).toBe(3);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(of('k2', 'ocelot').get('ocelot')).toBe(1);
+    expect(reads).toBe(4);
+  });
+
+  it('keeps within its budget by dropping the least recently used', () => {
+    // Each entry costs 2 · 2 (key) + 48 (one token): room for two.
+    const cache = new TokenCountCache(104);
+    let reads = 0;
+    const of = (key: string) => cache.of(key, () => (reads++, doc(key)));
+    of('aa');
+    of('bb');
+    of('aa');
+    of('cc');
+    expect(cache.size).toBe(2);
+    expect(reads).toBe(3);
+    of('aa');
+    expect(reads).toBe(3);
+    of('bb');
+    expect(reads).toBe(4);
+  });
+});
+
 describe('SqliteStorage searchText() past the cut', () => {
   it('finds the few filtered traces among thousands that hold a common word, and never a forgotten one', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'physarum-rank-'));
@@ -126,7 +174,7 @@ describe('SqliteStorage searchText() past the cut', () => {
       });
       await storage.write((w) => w.eraseTrace(hers[1]!.id, '[forgotten]', T0 + DAY));
       const found = await storage.read((r) => r.searchText(['deploy'], { statuses: ['live'], author: 'mira' }, 10));
-      expect(found.map((h) => h.trace.id).sort()).toEqual([hers[0]!.id, hers[2]!.id].sort());
+      expect(found.map((h) => h.head.id).sort()).toEqual([hers[0]!.id, hers[2]!.id].sort());
       const unfiltered = await storage.read((r) => r.searchText(['deploy'], { statuses: ['live'] }, 10));
       expect(unfiltered).toHaveLength(10);
     } finally {

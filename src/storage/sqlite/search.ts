@@ -151,28 +151,108 @@ export function indexToken(word: string): string {
 const BM25_K1 = 1.2;
 const COLUMN_WEIGHTS = [1.0, 0.5, 0.5, 0.5] as const;
 
+/** Each token (as the index holds it) of one trace's indexed values with its column-weighted count. */
+export type TokenCounts = ReadonlyMap<string, number>;
+
+/** Words as the index's tokenizer splits them. */
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** `tokenOf` is indexToken() or a memo of it. */
+export function tokenCounts(doc: IndexedText, tokenOf: (word: string) => string = indexToken): TokenCounts {
+  const counts = new Map<string, number>();
+  const columns = [doc.text, doc.tags.join(' '), doc.places.join(' '), doc.author];
+  columns.forEach((value, i) => {
+    for (const word of value.match(WORD) ?? []) {
+      const token = tokenOf(word);
+      counts.set(token, (counts.get(token) ?? 0) + (COLUMN_WEIGHTS[i] ?? 0));
+    }
+  });
+  return counts;
+}
+
+/** How many distinct words TokenCountCache remembers the stems of before it starts again. */
+const STEMS_KEPT = 50_000;
+
+/**
+ * tokenCounts() of the most recently used traces, keyed by a string that determines their indexed values exactly
+ * (the values themselves), so a trace's text is tokenised once, not on every search. A revised, retagged or
+ * forgotten trace needs no invalidation: its new values are a new key, and the old entry ages out. Bounded by an
+ * estimate of the memory its entries take, since a text can be anything from a line to 20,000 characters.
+ */
+export class TokenCountCache {
+  /** Least recently used first: a Map iterates in insertion order, and a hit is re-inserted. */
+  private readonly entries = new Map<string, { counts: TokenCounts; bytes: number }>();
+  private bytes = 0;
+  /** Stems of words seen (texts share most of their words), which the entries then share too. */
+  private readonly stems = new Map<string, string>();
+
+  constructor(readonly budgetBytes: number) {}
+
+  private readonly tokenOf = (word: string): string => {
+    let token = this.stems.get(word);
+    if (token === undefined) {
+      if (this.stems.size >= STEMS_KEPT) this.stems.clear();
+      token = indexToken(word);
+      this.stems.set(word, token);
+    }
+    return token;
+  };
+
+  /** The counts for `key`; `values` is read only when they are not cached. */
+  of(key: string, values: () => IndexedText): TokenCounts {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.counts;
+    }
+    const counts = tokenCounts(values(), this.tokenOf);
+    // Measured on V8: a byte or two per character of the key, and some 50 bytes per token counted.
+    const entry = { counts, bytes: 2 * key.length + 48 * counts.size };
+    this.entries.set(key, entry);
+    this.bytes += entry.bytes;
+    for (const [oldest, e] of this.entries) {
+      if (this.bytes <= this.budgetBytes) break;
+      this.entries.delete(oldest);
+      this.bytes -= e.bytes;
+    }
+    return counts;
+  }
+
+  /** Drops the entry for `key`, if any: for values that no trace holds any more. */
+  forget(key: string): void {
+    const e = this.entries.get(key);
+    if (e === undefined) return;
+    this.entries.delete(key);
+    this.bytes -= e.bytes;
+  }
+
+  /** Drops every entry and every stem. */
+  clear(): void {
+    this.entries.clear();
+    this.stems.clear();
+    this.bytes = 0;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** Counts for candidates when the query has no common word: rescore() reads none. */
+export const NO_COUNTS: TokenCounts = new Map();
+
 /**
  * Final scores for candidates whose indexed values were read: the rare words' exact BM25 plus, for each common
  * word, idf · tf·(k1 + 1) / (tf + k1) with tf its column-weighted count in the candidate (a trace of average
- * length: the store's average is not known without reading every row). Best first, ties newest first.
+ * length: the store's average is not known without reading every row). `docs` holds the token counts of the
+ * candidates to score (those that passed the filters; any others are dropped); only the common words' counts
+ * are read, so without common words NO_COUNTS will do. Best first, ties newest first.
  */
-export function rescore(ranked: Ranked, texts: Map<number, IndexedText>): { seq: number; score: number }[] {
-  // Candidates share most of their words: stem each distinct word once per call.
-  const tokens = new Map<string, string>();
-  const tokenOf = (word: string): string => tokens.get(word) ?? tokens.set(word, indexToken(word)).get(word) ?? word;
-  const wanted = new Set(ranked.common.map((c) => c.token));
+export function rescore(ranked: Ranked, docs: Map<number, TokenCounts>): { seq: number; score: number }[] {
   const out = ranked.hits.flatMap((h) => {
-    const doc = texts.get(h.seq);
-    if (doc === undefined) return [];
-    if (ranked.common.length === 0) return [{ seq: h.seq, score: h.exact }];
-    const counts = new Map<string, number>();
-    const columns = [doc.text, doc.tags.join(' '), doc.places.join(' '), doc.author];
-    columns.forEach((value, i) => {
-      for (const word of value.match(/[\p{L}\p{N}]+/gu) ?? []) {
-        const token = tokenOf(word);
-        if (wanted.has(token)) counts.set(token, (counts.get(token) ?? 0) + (COLUMN_WEIGHTS[i] ?? 0));
-      }
-    });
+    const counts = docs.get(h.seq);
+    if (counts === undefined) return [];
     let score = h.exact;
     for (const c of ranked.common) {
       const tf = counts.get(c.token) ?? 0;
