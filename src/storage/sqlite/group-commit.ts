@@ -19,8 +19,8 @@ export interface GroupCommitOptions {
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** Called around each batch: the writer is usable only in between. */
   onBatch(active: boolean): void;
-  /** Called after a commit, outside the transaction. */
-  afterCommit(): void;
+  /** Called after a commit, outside the transaction, with the number of writes it held. */
+  afterCommit(writes: number): void;
   mapError(e: unknown): unknown;
 }
 
@@ -91,6 +91,7 @@ export class GroupCommit {
   async locked<T>(fn: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.o.lockTimeoutMs;
     let wait = 1;
+    let quick = 4;
     for (;;) {
       const got = await this.o.exclusive(async (): Promise<{ value: T } | undefined> => {
         if (!this.tryBegin(deadline)) return undefined;
@@ -102,6 +103,11 @@ export class GroupCommit {
       });
       if (got) return got.value;
       this.stats.lockRetries += 1;
+      // Most holds are short (a checkpoint's last step takes microseconds): try again at once a few times.
+      if (quick-- > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
       // Jittered and growing, but short: on a busy machine many pollers would starve the lock holder of CPU.
       await sleep(wait * (0.5 + Math.random()));
       wait = Math.min(wait * 2, 20);
@@ -159,7 +165,7 @@ export class GroupCommit {
     this.stats.batches += 1;
     this.stats.writes += done.length;
     try {
-      this.o.afterCommit();
+      this.o.afterCommit(done.length);
     } finally {
       // Acknowledged only now: the commit (and with durability full, its sync) is done.
       for (const { p, value } of done) p.resolve(value);
