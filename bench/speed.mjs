@@ -8,7 +8,7 @@
 //
 // Each in-process size runs in its own child process, so its RSS is its own. Targets are printed beside the
 // figures; nothing is asserted (the exit code is 0 whatever the figures).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -528,6 +528,15 @@ function printReport(result) {
   );
 }
 
+/**
+ * Before each timed server: write out what earlier runs left in the page cache (a 1M-trace store is gigabytes)
+ * and pause, so the disk is idle again and a synced write is not timed behind another run's writeback.
+ */
+async function settle() {
+  spawnSync('sync', { stdio: 'ignore' });
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2), OPTIONS);
   if (args.from) {
@@ -558,6 +567,7 @@ async function main() {
   }
   if (!args['skip-mcp']) {
     for (const kind of MCP_SERVERS) {
+      await settle();
       progress(`MCP stdio: ${kind}, ${mcpItems.join(', ')} items…`);
       result.mcp.push(await mcpRun(kind, mcpItems, keep));
     }

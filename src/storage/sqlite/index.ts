@@ -197,9 +197,11 @@ export class SqliteStorage implements Storage, StorageWriter {
       db = new Database(path, { readonly: options.readonly ?? false, timeout: busyTimeoutMs });
       if (!options.readonly) {
         db.pragma('journal_mode = WAL');
-        // When the WAL starts over, it is cut back to this size: room for a round's frames, so writes overwrite
-        // the file instead of growing it (cheaper to sync), without keeping the largest WAL a burst ever made.
-        db.pragma(`journal_size_limit = ${8 * 1024 * 1024}`);
+        // When the WAL starts over it is cut back to this size, so a burst does not leave its largest WAL
+        // behind for good. Well above what a checkpoint round lets it reach (about 16 MiB): a commit that
+        // extends the file syncs slower than one that overwrites it (measured: 0.75 -> 0.9 ms per deposit
+        // with a limit of 8 MiB).
+        db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
       }
       db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
       // Security: zero the bytes of deleted content so forgotten text does not linger in free pages.
@@ -625,8 +627,8 @@ export class SqliteStorage implements Storage, StorageWriter {
     this.run('DELETE FROM trace_places WHERE trace_seq = ?', [seq]);
     this.run('DELETE FROM trace_tags WHERE trace_seq = ?', [seq]);
     if (old === undefined || old['status'] === 'forgotten') return;
-    // The old values are a key no search will ask for again (unless another trace holds them).
-    this.tokenCounts.forget(indexedKey(old));
+    // The token counts cached under the old values stay: keyed by content, they can never score the new
+    // values, another trace may hold the same ones, and unused entries age out.
     // Security: with secure-delete on, this removes the terms from the index pages, not just hides them.
     this.run("INSERT INTO traces_fts (traces_fts, rowid, text, tags, places, author) VALUES ('delete', ?, ?, ?, ?, ?)", [
       seq,

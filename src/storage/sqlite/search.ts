@@ -219,14 +219,6 @@ export class TokenCountCache {
     return counts;
   }
 
-  /** Drops the entry for `key`, if any: for values that no trace holds any more. */
-  forget(key: string): void {
-    const e = this.entries.get(key);
-    if (e === undefined) return;
-    this.entries.delete(key);
-    this.bytes -= e.bytes;
-  }
-
   /** Drops every entry and every stem. */
   clear(): void {
     this.entries.clear();
