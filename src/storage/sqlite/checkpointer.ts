@@ -7,7 +7,8 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * The worker: a plain script (evaluated, so it runs the same from the sources and the build) that opens its
- * own connection and checkpoints on request, in PASSIVE mode, which never blocks a writer.
+ * own connection and checkpoints on request: in PASSIVE mode, which never blocks a writer, and past a cap in
+ * RESTART mode, which holds writes off while it copies the rest.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -158,6 +159,7 @@ export class Checkpointer {
     this.inFlight = this.stats.inRound = false;
     this.stats.lastError = e instanceof Error ? e.message : String(e);
     this.worker = undefined;
+    clearTimeout(this.idle);
     if (this.o.db.open && !this.closed) this.o.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   }
 
