@@ -91,7 +91,6 @@ export class GroupCommit {
   async locked<T>(fn: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.o.lockTimeoutMs;
     let wait = 1;
-    let quick = 4;
     for (;;) {
       const got = await this.o.exclusive(async (): Promise<{ value: T } | undefined> => {
         if (!this.tryBegin(deadline)) return undefined;
@@ -103,11 +102,6 @@ export class GroupCommit {
       });
       if (got) return got.value;
       this.stats.lockRetries += 1;
-      // Most holds are short (a checkpoint's last step takes microseconds): try again at once a few times.
-      if (quick-- > 0) {
-        await new Promise((resolve) => setImmediate(resolve));
-        continue;
-      }
       // Jittered and growing, but short: on a busy machine many pollers would starve the lock holder of CPU.
       await sleep(wait * (0.5 + Math.random()));
       wait = Math.min(wait * 2, 20);
