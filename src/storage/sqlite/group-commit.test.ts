@@ -45,6 +45,44 @@ describe('write() group commit', () => {
     for (let i = 0; i < 20; i++) expect(await storage.read((r) => r.getSetting(`k${i}`))).toBe(String(i));
   });
 
+  it('commits a lone write without waiting for a turn of the event loop, and yields one between back-to-back writes', async () => {
+    const storage = open({ sharedCommits: false });
+    await storage.write((w) => w.setSetting('warm', 'up'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // A write arriving after the event loop has turned (one request at a time) commits at once.
+    let turnedFirst = false;
+    setImmediate(() => (turnedFirst = true));
+    await storage.write((w) => w.setSetting('lone', 'write'));
+    expect(turnedFirst).toBe(false);
+    // Writes awaited back to back (all promise continuations) still let the event loop turn between commits,
+    // so input from sockets (other processes' writes, other requests) gets in.
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns += 1;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    for (let i = 0; i < 20; i++) await storage.write((w) => w.setSetting(`loop${i}`, String(i)));
+    ticking = false;
+    expect(turns).toBeGreaterThanOrEqual(19);
+    expect(await storage.read((r) => r.getSetting('loop19'))).toBe('19');
+  });
+
+  it('keeps batching writes that arrive in separate callbacks while writes come in together', async () => {
+    const storage = open({ sharedCommits: false });
+    await Promise.all(Array.from({ length: 5 }, (_, i) => storage.write((w) => w.setSetting(`together${i}`, String(i)))));
+    const before = storage.commitStats();
+    // Like requests read from several sockets in one turn: each callback submits one write.
+    const writes = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => new Promise<void>((resolve, reject) => setImmediate(() => storage.write((w) => w.setSetting(`apart${i}`, String(i))).then(resolve, reject)))),
+    );
+    const after = storage.commitStats();
+    expect(writes).toHaveLength(5);
+    expect(after.writes - before.writes).toBe(5);
+    expect(after.batches - before.batches).toBe(1);
+  });
+
   it('fails a write that throws alone: its changes are rolled back and its batch-mates are stored', async () => {
     const storage = open({ sharedCommits: false });
     const before = storage.commitStats();

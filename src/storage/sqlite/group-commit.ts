@@ -32,6 +32,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class GroupCommit {
   private queue: Pending[] = [];
   private draining: Promise<void> | undefined;
+  /** Whether the event loop has run a turn since the last batch was taken, and how many writes that batch held. */
+  private turned = true;
+  private lastBatch = 0;
+  private readonly turn = (): void => {
+    this.turned = true;
+  };
   /** Transactions committed and writes in them, for diagnostics and tests. */
   readonly stats = { batches: 0, writes: 0, lockRetries: 0 };
 
@@ -63,13 +69,21 @@ export class GroupCommit {
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        // One turn of the event loop first: writes from other processes arrive as socket input, which a
-        // caller depositing in a tight loop (all promise continuations) would otherwise never let in.
-        await new Promise((resolve) => setImmediate(resolve));
+        // One turn of the event loop first: writes from other processes arrive as socket input, which a caller
+        // depositing in a tight loop (all promise continuations) would otherwise never let in, and writes that
+        // arrive together then share the commit. A write alone since the last lone write, with the loop turned
+        // in between (one request at a time), has nothing to wait for and commits at once.
+        if (!this.turned || this.lastBatch > 1) await new Promise((resolve) => setImmediate(resolve));
+        this.turned = false;
+        setImmediate(this.turn);
         let taken: Pending[] | undefined;
         try {
           // Taken only once the lock is ours: everything that queued meanwhile joins this batch.
-          await this.locked(() => this.commit((taken = this.queue.splice(0, MAX_BATCH))));
+          await this.locked(() => {
+            taken = this.queue.splice(0, MAX_BATCH);
+            this.lastBatch = taken.length;
+            return this.commit(taken);
+          });
         } catch (e) {
           // The lock stayed out of reach for the whole busy timeout (or the file is unusable): the writes that
           // were taken fail (those already settled stay as they are); if none were taken, the next ones do.
