@@ -20,3 +20,13 @@ export class ManualClock implements Clock {
     this.t += ms;
   }
 }
+
+/** A time as every door shows it (CLI --json, the JSON API, MCP results): an ISO 8601 string in UTC. */
+export function iso(t: number): string {
+  return new Date(t).toISOString();
+}
+
+/** `iso()` of an optional time; null stays null. */
+export function isoOrNull(t: number | null): string | null {
+  return t === null ? null : iso(t);
+}

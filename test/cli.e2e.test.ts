@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunCliOptions, type RunCliResult, runCli } from './helpers/cli.js';
 import { snapshotBin } from './helpers/processes.js';
+import { timeFields } from './helpers/times.js';
 
 interface TraceView {
   id: string;
@@ -675,6 +676,41 @@ describe('physarum CLI', () => {
       expect(handoffs).toContain('from aria-1');
       expect(handoffs).toContain('summary of the parser work');
       expect(handoffs).toContain('thread');
+    });
+
+    it('gives every time in its JSON as an ISO string: board, claims, messages, handoffs, identity, trails, routes, annotations', () => {
+      const cwd = fresh();
+      ok(['init'], { cwd });
+      const d = ok<{ id: string }>(['deposit', 'times are ISO on every door', '-p', 'src/a.ts'], { cwd });
+      const outputs: Record<string, unknown> = {
+        claim: ok(['claim', 'src/b.ts', '--instance', 'aria-3'], { cwd }),
+        message: ok(['message', 'hello', '--to', 'aria-1'], { cwd }),
+        messages: ok(['messages', '--instance', 'aria-1', '--peek'], { cwd }),
+        handoff: ok(['handoff', 'wrapped up', '--instance', 'aria-1', '--keep-going'], { cwd }),
+        board: ok(['board'], { cwd }),
+        release: ok(['release', 'src/b.ts', '--instance', 'aria-3'], { cwd }),
+        annotate: ok(['annotate', d.id, 'seen it', '--stance', 'endorse'], { cwd }),
+        show: ok(['show', d.id], { cwd }),
+        propose: ok(['identity', 'propose', '-d', 'who-we-are', '--text', 'We keep times readable.', '-r', 'times'], { cwd }),
+        approve: ok(['identity', 'approve', ok<{ id: string }>(['identity', 'propose', '-d', 'how-we-work', '--text', 'Small traces.', '-r', 'times'], { cwd }).id], { cwd }),
+        identity: ok(['identity', 'show'], { cwd }),
+        trailCreate: ok(['trail', 'create', 'start-here', d.id, 'src/a.ts'], { cwd }),
+        trailShow: ok(['trail', 'show', 'start-here'], { cwd }),
+        trailList: ok(['trail', 'list'], { cwd }),
+        // The second visit makes a route from the first place, with its times.
+        visit: (ok(['visit', 'src/a.ts', '--instance', 'aria-2'], { cwd }), ok(['visit', 'src/b.ts', '--instance', 'aria-2'], { cwd })),
+        emergent: ok(['trail', 'emergent'], { cwd }),
+      };
+      for (const [name, out] of Object.entries(outputs)) {
+        const { bad, seen } = timeFields(out);
+        expect(bad, name).toEqual([]);
+        expect(seen, `${name} has time fields`).toBeGreaterThan(0);
+      }
+      // Each list held something, so its items' times were checked too.
+      const board = outputs['board'] as Record<'instances' | 'claims' | 'messages' | 'handoffs', unknown[]>;
+      for (const list of ['instances', 'claims', 'messages', 'handoffs'] as const) expect(board[list].length, list).toBeGreaterThan(0);
+      const identity = outputs['identity'] as { current: Array<{ doc: string; decidedAt: string | null }> };
+      expect(identity.current).toContainEqual(expect.objectContaining({ doc: 'how-we-work', decidedAt: expect.any(String) }));
     });
 
     it('ends the instance and releases its claims with a handoff, unless --keep-going', () => {

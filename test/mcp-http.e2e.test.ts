@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, cli, snapshotBin } from './helpers/processes.js';
 import { httpRequest, jsonBody, startServe, type HttpResponse, type ServeProcess } from './helpers/http.js';
 import { structured, toolError } from './helpers/tool-results.js';
+import { timeFields } from './helpers/times.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'physarum-mcp-http-'));
 const store = join(dir, 'physarum.db');
@@ -208,7 +209,7 @@ describe('MCP over Streamable HTTP', () => {
     );
     structured(await call(client, 'follow_trace', { id: dep.id }));
     structured(await call(client, 'annotate_trace', { id: dep.id, stance: 'challenge', text: 'Except for times, which are ISO here' }));
-    structured(await call(client, 'create_trail', { name: 'start-here', description: 'Read first', steps: [{ trace: dep.id }, { place: 'docs/http.md', note: 'the reference' }] }));
+    const created = structured(await call(client, 'create_trail', { name: 'start-here', description: 'Read first', steps: [{ trace: dep.id }, { place: 'docs/http.md', note: 'the reference' }] }));
     structured(await call(client, 'propose_identity_change', { doc: 'who-we-are', text: 'We expose memory to scripts.', reason: 'api test' }));
 
     const info = await get<{ backend: string; location: string; traces: number; events: number }>(port, '/api/info');
@@ -255,6 +256,22 @@ describe('MCP over Streamable HTTP', () => {
     expect(trail.steps).toHaveLength(2);
 
     expect((await get<{ ok: boolean }>(port, '/healthz')).ok).toBe(true);
+
+    // Every time the API sends is an ISO string, as in the CLI's --json and in MCP results.
+    structured(await call(client, 'claim', { place: 'docs/http.md', note: 'documenting' }));
+    structured(await call(client, 'post_message', { text: 'times are ISO' }));
+    const handoff = structured(await call(client, 'write_handoff', { summary: 'API shapes checked', end: false }));
+    const board = await get<Record<'instances' | 'claims' | 'messages' | 'handoffs', unknown[]>>(port, '/api/board');
+    for (const list of ['instances', 'claims', 'messages', 'handoffs'] as const) expect(board[list].length, list).toBeGreaterThan(0);
+    for (const [name, out] of Object.entries({ created, handoff, got: structured(await call(client, 'get_trail', { name: 'start-here' })) })) {
+      expect(timeFields(out).bad, name).toEqual([]);
+      expect(timeFields(out).seen, `${name} has time fields`).toBeGreaterThan(0);
+    }
+    for (const path of ['/api/board', '/api/identity', '/api/trails', '/api/trails/start-here', `/api/traces/${dep.id}`, `/api/traces/${dep.id}/strength`, '/api/map', `/api/history?id=${dep.id}`, '/api/search?query=json', '/api/sense?place=docs/http.md']) {
+      const { bad, seen } = timeFields(await get(port, path), { at: !path.startsWith('/api/sense') });
+      expect(bad, path).toEqual([]);
+      expect(seen, `${path} has time fields`).toBeGreaterThan(0);
+    }
   });
 
   it('shuts down cleanly and at once on SIGTERM, even right after printing its URL or with a request in flight', async () => {

@@ -9,6 +9,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, snapshotBin } from './helpers/processes.js';
 import { structured, toolError } from './helpers/tool-results.js';
+import { timeFields } from './helpers/times.js';
 
 const ALL_TOOLS = [
   'deposit_trace', 'sense_place', 'search_traces', 'follow_trace', 'annotate_trace', 'retag_trace', 'forget_trace',
@@ -314,12 +315,21 @@ describe('MCP over stdio', () => {
     expect(structured<{ messages: unknown[] }>(await call(b, 'read_messages')).messages).toEqual([]);
     expect(structured<{ messages: unknown[] }>(await call(b, 'read_messages', { all: true })).messages).toHaveLength(1);
 
-    const board = structured<{ claims: Array<{ target: string; holder: string }> }>(await call(b, 'get_board'));
+    const board = structured<{ claims: Array<{ target: string; holder: string }>; messages: unknown[] }>(await call(b, 'get_board'));
     expect(board.claims).toContainEqual(expect.objectContaining({ target: 'src/a.ts', holder: 'ana-1' }));
+    expect(board.messages).toHaveLength(1);
+    // Times are ISO strings on every instance field, as on every door.
+    for (const [name, out] of Object.entries({ held, posted, welcome, first, board })) {
+      const { bad, seen } = timeFields(out);
+      expect(bad, name).toEqual([]);
+      expect(seen, `${name} has time fields`).toBeGreaterThan(0);
+    }
 
     const summary = 'Parser half done: statements parse, expressions do not yet.';
     const handoff = structured<{ id: string; instance: string }>(await call(a, 'write_handoff', { summary, openThreads: ['operator precedence'] }));
     expect(handoff.instance).toBe('ana-1');
+    const after = structured<{ handoffs: Array<{ instance: string; summary: string; openThreads: string[] }> }>(await call(b, 'get_board'));
+    expect(after.handoffs).toEqual([expect.objectContaining({ instance: 'ana-1', summary, openThreads: ['operator precedence'] })]);
 
     // The handoff ended ana-1 and released its claim.
     expect(structured<{ claim: { holder: string } }>(await call(b, 'claim', { place: 'src/a.ts' })).claim.holder).toBe('ben-2');

@@ -103,6 +103,8 @@ describe('the viewer over HTTP', () => {
     const ok = await req(open, path, { method: 'POST', headers: { 'content-type': 'application/json', cookie: s.cookie, 'x-physarum-csrf': s.csrf }, body: JSON.stringify({ note: 'fine' }) });
     expect(ok.status, ok.body).toBe(200);
     expect(jsonBody<{ status: string; decidedBy: { role: string } }>(ok)).toMatchObject({ status: 'approved', decidedBy: { name: 'ren', role: 'human' } });
+    // Its times are ISO strings, as everywhere in the API.
+    expect(jsonBody<{ proposedAt: unknown; decidedAt: unknown }>(ok)).toMatchObject({ proposedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/u), decidedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/u) });
   });
 
   it('answers a core refusal with the status from the one error table', async () => {

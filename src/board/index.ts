@@ -12,6 +12,7 @@ import { applyDeposit, prepareDeposit, type DepositResult } from '../traces/oper
 import type { Actor } from '../traces/schema.js';
 import {
   ACTIVE_WINDOW_MS,
+  type BoardView,
   type CheckInInput,
   type Claim,
   type ClaimInput,
@@ -21,6 +22,7 @@ import {
   IDLE_WINDOW_MS,
   type Instance,
   type InstanceStatus,
+  type InstanceView,
   MAX_LEASE_MS,
   type Message,
   type PostMessageInput,
@@ -34,9 +36,7 @@ import {
   releaseInput,
 } from './types.js';
 
-export interface InstanceView extends Instance {
-  status: InstanceStatus;
-}
+export type { BoardView, InstanceView };
 
 export function instanceStatus(i: Instance, now: number): InstanceStatus {
   if (i.endedAt !== null && i.endedAt >= i.lastSeenAt) return 'ended';
@@ -243,14 +243,6 @@ export async function writeHandoff(ctx: Context, raw: HandoffInput, actor: Actor
     } else await touch(w, actor, now);
     return h;
   });
-}
-
-export interface BoardView {
-  now: number;
-  instances: InstanceView[];
-  claims: Claim[];
-  messages: Message[];
-  handoffs: Handoff[];
 }
 
 export async function boardView(r: StorageReader, now: number, options: { messages?: number; handoffs?: number } = {}): Promise<BoardView> {

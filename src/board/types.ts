@@ -22,6 +22,11 @@ export interface Instance {
   lastPlaceAt: number | null;
 }
 
+/** An instance with its status now (active, idle, gone or ended), as the board shows it. */
+export interface InstanceView extends Instance {
+  status: InstanceStatus;
+}
+
 export interface Claim {
   id: string;
   /** A place key, or "task:<name>" for a named task. */
@@ -50,6 +55,15 @@ export interface Handoff {
   traceIds: string[];
   trails: string[];
   createdAt: number;
+}
+
+/** What is happening now: every instance, live claims, recent messages and handoffs, read at `now`. */
+export interface BoardView {
+  now: number;
+  instances: InstanceView[];
+  claims: Claim[];
+  messages: Message[];
+  handoffs: Handoff[];
 }
 
 /** Default lease of a claim: long enough for a focused piece of work, short enough that a crash frees it soon. */

@@ -8,6 +8,7 @@ import { makeOut } from './output.js';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { toTraceView } from '../traces/view.js';
+import { toBoardView, toClaimView, toHandoffView, toMessageView } from '../board/view.js';
 
 export function registerBoardCommands(program: Command): void {
   program
@@ -17,7 +18,7 @@ export function registerBoardCommands(program: Command): void {
       withStore(cmd, async ({ physarum, out }) => {
         const b = await physarum.board();
         const ago = (t: number) => formatAge(b.now - t);
-        out.print(b, () =>
+        out.print(toBoardView(b), () =>
           [
             'Instances:',
             ...(b.instances.length ? b.instances.map((i) => `  ${i.name}${i.model ? ` (${i.model})` : ''} · ${i.status} · seen ${ago(i.lastSeenAt)}${i.places.length ? ` · at ${i.places.join(', ')}` : ''}${i.lastCheckIn ? `\n      ${i.lastCheckIn.replace(/\n/gu, ' · ')}` : ''}`) : ['  (none)']),
@@ -42,7 +43,8 @@ export function registerBoardCommands(program: Command): void {
     .action(async (place: string | undefined, o, cmd: Command) =>
       withStore(cmd, async ({ physarum, actor, out }) => {
         const r = await physarum.claim({ ...(place ? { place } : {}), ...(o.task ? { task: o.task } : {}), ...(o.lease ? { lease: o.lease } : {}), ...(o.note ? { note: o.note } : {}) }, actor);
-        out.print(r, () => `${r.renewed ? 'renewed' : 'claimed'} ${r.claim.target} until ${new Date(r.claim.expiresAt).toISOString()}`);
+        const claim = toClaimView(r.claim);
+        out.print({ claim, renewed: r.renewed }, () => `${r.renewed ? 'renewed' : 'claimed'} ${claim.target} until ${claim.expiresAt}`);
       }),
     );
 
@@ -55,7 +57,7 @@ export function registerBoardCommands(program: Command): void {
     .action(async (place: string | undefined, o, cmd: Command) =>
       withStore(cmd, async ({ physarum, actor, out }) => {
         const c = await physarum.release({ ...(place ? { place } : {}), ...(o.task ? { task: o.task } : {}), ...(o.id ? { id: o.id } : {}) }, actor);
-        out.print(c, () => `released ${c.target}`);
+        out.print(toClaimView(c), () => `released ${c.target}`);
       }),
     );
 
@@ -67,7 +69,7 @@ export function registerBoardCommands(program: Command): void {
     .action(async (parts: string[], o, cmd: Command) =>
       withStore(cmd, async ({ physarum, actor, out }) => {
         const m = await physarum.postMessage({ text: parts.join(' '), ...(o.to ? { to: o.to } : {}) }, actor);
-        out.print(m, () => `posted ${m.id} to ${m.to ?? 'everyone'}`);
+        out.print(toMessageView(m), () => `posted ${m.id} to ${m.to ?? 'everyone'}`);
       }),
     );
 
@@ -79,7 +81,7 @@ export function registerBoardCommands(program: Command): void {
     .action(async (o, cmd: Command) =>
       withStore(cmd, async ({ physarum, actor, out }) => {
         const messages = await physarum.readMessages({ unreadOnly: o.all !== true, peek: o.peek === true }, actor);
-        out.print({ messages }, () => (messages.length ? messages.map((m) => `${m.from.name} → ${m.to ?? 'everyone'}: ${m.text}`).join('\n') : 'no unread messages'));
+        out.print({ messages: messages.map(toMessageView) }, () => (messages.length ? messages.map((m) => `${m.from.name} → ${m.to ?? 'everyone'}: ${m.text}`).join('\n') : 'no unread messages'));
       }),
     );
 
@@ -107,7 +109,7 @@ export function registerBoardCommands(program: Command): void {
     .action(async (parts: string[], o, cmd: Command) =>
       withStore(cmd, async ({ physarum, actor, out }) => {
         const h = await physarum.writeHandoff({ summary: parts.join(' '), openThreads: o.open, traces: o.trace, trails: o.trail, end: o.keepGoing !== true }, actor);
-        out.print(h, () => `handoff ${h.id} written`);
+        out.print(toHandoffView(h), () => `handoff ${h.id} written`);
       }),
     );
 

@@ -5,6 +5,8 @@ import { collect, int, withStore } from './context.js';
 import { eventLine } from './output.js';
 import { toEventView } from '../palimpsest/view.js';
 import { toTraceView } from '../traces/view.js';
+import { toIdentityVersionView, toIdentityView } from '../identity/view.js';
+import { toRouteView, toTrailView, toTrailWithTracesView } from '../trails/view.js';
 import type { EventType } from '../palimpsest/events.js';
 import { isId } from '../ids.js';
 import type { IdentityVersion } from '../identity/types.js';
@@ -69,7 +71,7 @@ export function registerPalimpsestCommands(program: Command): void {
     .action(async (place: string, _o, cmd: Command) =>
       withStore(cmd, async ({ physarum, actor, out }) => {
         const r = await physarum.visit({ place }, actor);
-        out.print(r, () => (r.edge ? `${r.edge.from} → ${r.edge.to} (${r.edge.count}×)` : `at ${r.place}`));
+        out.print({ place: r.place, edge: r.edge ? toRouteView(r.edge) : null }, () => (r.edge ? `${r.edge.from} → ${r.edge.to} (${r.edge.count}×)` : `at ${r.place}`));
       }),
     );
 
@@ -81,7 +83,7 @@ export function registerPalimpsestCommands(program: Command): void {
     .action(async (o, cmd: Command) =>
       withStore(cmd, async ({ physarum, out }) => {
         const view = await physarum.identity();
-        const shown = o.pending ? { pending: view.pending } : view;
+        const shown = o.pending ? { pending: toIdentityView(view).pending } : toIdentityView(view);
         out.print(shown, () =>
           [
             ...(o.pending ? [] : view.current.map((v) => `## ${v.doc} (v${v.version}, approved by ${v.decidedBy?.name ?? '?'})\n${v.text}\n`)),
@@ -102,7 +104,7 @@ export function registerPalimpsestCommands(program: Command): void {
       withStore(cmd, async ({ physarum, actor, out }) => {
         const text = o.file ? readFileSync(o.file, 'utf8') : (o.text ?? '');
         const p = await physarum.proposeIdentity({ doc: o.doc, text, reason: o.reason }, actor);
-        out.print(p, () => `proposed ${p.id} for ${p.doc}; approve with: physarum identity approve ${p.id}`);
+        out.print(toIdentityVersionView(p), () => `proposed ${p.id} for ${p.doc}; approve with: physarum identity approve ${p.id}`);
       }),
     );
   for (const verb of ['approve', 'reject'] as const) {
@@ -116,7 +118,7 @@ export function registerPalimpsestCommands(program: Command): void {
         withStore(cmd, async ({ physarum, actor, out }) => {
           const input = { proposal, force: o.force === true, ...(o.note ? { note: o.note } : {}) };
           const v = verb === 'approve' ? await physarum.approveIdentity(input, actor) : await physarum.rejectIdentity(input, actor);
-          out.print(v, () => `${v.doc}: proposal ${v.id} ${v.status}${v.version ? ` as v${v.version}` : ''}`);
+          out.print(toIdentityVersionView(v), () => `${v.doc}: proposal ${v.id} ${v.status}${v.version ? ` as v${v.version}` : ''}`);
         }),
       );
   }
@@ -138,7 +140,7 @@ export function registerPalimpsestCommands(program: Command): void {
           },
           actor,
         );
-        out.print(t, () => `created trail ${t.name} (${t.steps.length} steps)`);
+        out.print(toTrailView(t), () => `created trail ${t.name} (${t.steps.length} steps)`);
       }),
     );
   trail
@@ -148,7 +150,7 @@ export function registerPalimpsestCommands(program: Command): void {
     .action(async (name: string, _o, cmd: Command) =>
       withStore(cmd, async ({ physarum, out }) => {
         const t = await physarum.trail(name);
-        out.print(t, () =>
+        out.print(toTrailWithTracesView(t), () =>
           [
             `${t.name}${t.description ? `: ${t.description}` : ''}`,
             ...t.steps.map((s, i) => {
@@ -169,7 +171,7 @@ export function registerPalimpsestCommands(program: Command): void {
     .action(async (o, cmd: Command) =>
       withStore(cmd, async ({ physarum, out }) => {
         const r = await physarum.emergentTrails({ limit: o.limit, includeFaded: o.includeFaded === true, ...(o.from ? { from: o.from } : {}) });
-        out.print(r, () =>
+        out.print({ from: r.from, routes: r.routes.map(toRouteView) }, () =>
           r.routes.length === 0
             ? 'no routes yet (they form as instances move between places; see `physarum visit`)'
             : r.routes.map((m) => `${m.from} → ${m.to} · ${m.count}× · strength ${m.current.toFixed(2)} · last by ${m.lastInstance}`).join('\n'),
@@ -182,7 +184,7 @@ export function registerPalimpsestCommands(program: Command): void {
     .action(async (_o, cmd: Command) =>
       withStore(cmd, async ({ physarum, out }) => {
         const trails = await physarum.trails();
-        out.print({ trails }, () => trails.map((t) => `${t.name} (${t.steps.length} steps)${t.description ? `: ${t.description}` : ''}`).join('\n') || 'no trails');
+        out.print({ trails: trails.map(toTrailView) }, () => trails.map((t) => `${t.name} (${t.steps.length} steps)${t.description ? `: ${t.description}` : ''}`).join('\n') || 'no trails');
       }),
     );
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { collect, int, withStore } from './context.js';
 import { traceLine } from './output.js';
-import { toTraceView } from '../traces/view.js';
+import { toAnnotationView, toTraceView } from '../traces/view.js';
 import type { TraceKind, Trust } from '../traces/schema.js';
 import type { SearchInput } from '../search/index.js';
 
@@ -54,7 +54,7 @@ export function registerTraceCommands(program: Command): void {
       withStore(cmd, async ({ physarum, out }) => {
         const r = await physarum.get(id);
         const now = physarum.ctx.clock.now();
-        out.print({ trace: toTraceView(r.trace), annotations: r.annotations }, () =>
+        out.print({ trace: toTraceView(r.trace), annotations: r.annotations.map(toAnnotationView) }, () =>
           [
             traceLine(r.trace, now, ` · v${r.trace.version} · trust ${r.trace.trust} · source ${r.trace.source}`),
             ...r.annotations.map((a) => `  ${a.stance} by ${a.author.name}: ${a.text}`),
@@ -148,7 +148,7 @@ export function registerTraceCommands(program: Command): void {
     .action(async (id: string, parts: string[], o, cmd: Command) =>
       withStore(cmd, async ({ physarum, actor, out }) => {
         const r = await physarum.annotate({ id, stance: o.stance, text: textArg(parts) }, actor);
-        out.print({ annotation: r.annotation, trace: toTraceView(r.trace) }, () => `${r.annotation.stance} ${r.annotation.id} on ${id}`);
+        out.print({ annotation: toAnnotationView(r.annotation), trace: toTraceView(r.trace) }, () => `${r.annotation.stance} ${r.annotation.id} on ${id}`);
       }),
     );
 

@@ -2,8 +2,12 @@
 import type { Physarum } from '../physarum.js';
 import type { ErrorCode } from '../errors/index.js';
 import { invalidInput } from '../errors/index.js';
-import { toTraceView } from '../traces/view.js';
+import { toAnnotationView, toTraceView } from '../traces/view.js';
 import { toEventView } from '../palimpsest/view.js';
+import { toBoardView } from '../board/view.js';
+import { toIdentityView } from '../identity/view.js';
+import { toStrengthSeriesView } from '../strength/view.js';
+import { toTrailMapView, toTrailView, toTrailWithTracesView } from '../trails/view.js';
 import { decodeSegment } from './security.js';
 
 /** HTTP status for each error code; the compiler checks the table is complete. */
@@ -65,7 +69,7 @@ const routes: Array<[RegExp, Route]> = [
     /^\/api\/traces\/([^/]+)$/u,
     async (p, _q, m) => {
       const r = await p.get(decodeSegment(m[1]));
-      return { trace: toTraceView(r.trace), annotations: r.annotations };
+      return { trace: toTraceView(r.trace), annotations: r.annotations.map(toAnnotationView) };
     },
   ],
   [
@@ -90,12 +94,12 @@ const routes: Array<[RegExp, Route]> = [
     (p, q) =>
       p.brief({ ...opt('weight', q.get('weight') as never), ...opt('budget', num(q, 'budget')), ...opt('focus', q.get('focus')), ...opt('place', q.get('place')) }),
   ],
-  [/^\/api\/traces\/([^/]+)\/strength$/u, (p, _q, m) => p.strengthSeries({ id: decodeSegment(m[1]) })],
-  [/^\/api\/identity$/u, (p) => p.identity()],
-  [/^\/api\/map$/u, (p, q) => p.trailMap({ ...opt('traces', num(q, 'traces')), ...opt('edges', num(q, 'edges')) })],
-  [/^\/api\/board$/u, (p) => p.board()],
-  [/^\/api\/trails$/u, async (p) => ({ trails: await p.trails() })],
-  [/^\/api\/trails\/([^/]+)$/u, (p, _q, m) => p.trail(decodeSegment(m[1]))],
+  [/^\/api\/traces\/([^/]+)\/strength$/u, async (p, _q, m) => toStrengthSeriesView(await p.strengthSeries({ id: decodeSegment(m[1]) }))],
+  [/^\/api\/identity$/u, async (p) => toIdentityView(await p.identity())],
+  [/^\/api\/map$/u, async (p, q) => toTrailMapView(await p.trailMap({ ...opt('traces', num(q, 'traces')), ...opt('edges', num(q, 'edges')) }))],
+  [/^\/api\/board$/u, async (p) => toBoardView(await p.board())],
+  [/^\/api\/trails$/u, async (p) => ({ trails: (await p.trails()).map(toTrailView) })],
+  [/^\/api\/trails\/([^/]+)$/u, async (p, _q, m) => toTrailWithTracesView(await p.trail(decodeSegment(m[1])))],
 ];
 
 /** Finds the route for a GET path; undefined when none matches. */

@@ -5,6 +5,8 @@ import type { Physarum } from '../physarum.js';
 import { opt } from './api.js';
 import { PhysarumError, invalidInput } from '../errors/index.js';
 import { toEventView } from '../palimpsest/view.js';
+import { toTraceView } from '../traces/view.js';
+import { toIdentityVersionView } from '../identity/view.js';
 import type { PersonSessions } from './person.js';
 import { decodeSegment } from './security.js';
 
@@ -52,12 +54,18 @@ const str = (b: Body, key: string): string | undefined => (typeof b[key] === 'st
 
 /** Routes that change the store, each acting as the signed-in person: one core call each. */
 const writes: Array<[RegExp, Write]> = [
-  [/^\/api\/events\/([^/]+)\/revert$/u, (p, s, req, b, m) => p.revert({ event: decodeSegment(m[1]), reason: str(b, 'reason') ?? '' }, s.requirePerson(req))],
+  [
+    /^\/api\/events\/([^/]+)\/revert$/u,
+    async (p, s, req, b, m) => {
+      const r = await p.revert({ event: decodeSegment(m[1]), reason: str(b, 'reason') ?? '' }, s.requirePerson(req));
+      return { trace: toTraceView(r.trace), event: toEventView(r.event) };
+    },
+  ],
   [
     /^\/api\/identity\/([^/]+)\/(approve|reject)$/u,
-    (p, s, req, b, m) => {
+    async (p, s, req, b, m) => {
       const input = { proposal: decodeSegment(m[1]), ...opt('note', str(b, 'note')), ...opt('force', b['force'] === true ? true : undefined) };
-      return m[2] === 'approve' ? p.approveIdentity(input, s.requirePerson(req)) : p.rejectIdentity(input, s.requirePerson(req));
+      return toIdentityVersionView(await (m[2] === 'approve' ? p.approveIdentity(input, s.requirePerson(req)) : p.rejectIdentity(input, s.requirePerson(req))));
     },
   ],
 ];

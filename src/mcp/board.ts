@@ -4,38 +4,11 @@ import { z } from 'zod';
 import type { Physarum } from '../physarum.js';
 import { briefInput } from '../briefing/index.js';
 import { checkInInput, claimInput, handoffInput, postMessageInput, registerInput, releaseInput } from '../board/types.js';
-import type { Claim, Message } from '../board/types.js';
+import { boardJsonView, claimView, instanceView, messageView, toBoardView, toClaimView, toInstanceView, toMessageView } from '../board/view.js';
+import { iso } from '../clock.js';
 import type { SessionActor } from './actor.js';
 import { READ, WRITE, answer } from './tool.js';
-import { authorView, toTraceView, traceView } from '../traces/view.js';
-
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-
-const claimView = z.object({
-  id: z.string(),
-  target: z.string(),
-  holder: z.string(),
-  note: z.string().nullable(),
-  acquiredAt: z.string(),
-  expiresAt: z.string(),
-  releasedAt: z.string().nullable(),
-});
-const toClaimView = (c: Claim) => ({ ...c, acquiredAt: new Date(c.acquiredAt).toISOString(), expiresAt: new Date(c.expiresAt).toISOString(), releasedAt: iso(c.releasedAt) });
-
-const messageView = z.object({ id: z.string(), from: authorView, to: z.string().nullable(), text: z.string(), createdAt: z.string() });
-const toMessageView = (m: Message) => ({ ...m, createdAt: new Date(m.createdAt).toISOString() });
-
-const instanceView = z.object({
-  name: z.string(),
-  model: z.string().nullable(),
-  project: z.string().nullable(),
-  host: z.string().nullable(),
-  pid: z.number().nullable(),
-  status: z.string(),
-  lastSeenAt: z.string(),
-  places: z.array(z.string()),
-  lastCheckIn: z.string().nullable(),
-});
+import { toTraceView, traceView } from '../traces/view.js';
 
 export function registerBoardTools(server: McpServer, physarum: Physarum, session: SessionActor): void {
   const actor = () => session.get();
@@ -56,7 +29,7 @@ export function registerBoardTools(server: McpServer, physarum: Physarum, sessio
           const r = await physarum.register(input, actor(), { ...(weight ? { weight } : {}), ...(budget ? { budget } : {}) });
           session.adopt(r.instance.name, r.instance.model);
           return {
-            instance: { ...r.instance, lastSeenAt: new Date(r.instance.lastSeenAt).toISOString() },
+            instance: toInstanceView(r.instance),
             resumed: r.resumed,
             briefing: r.briefing.text,
             tokens: r.briefing.tokens,
@@ -150,7 +123,7 @@ export function registerBoardTools(server: McpServer, physarum: Physarum, sessio
       answer(
         async () => {
           const h = await physarum.writeHandoff(args, actor());
-          return { id: h.id, instance: h.instance, createdAt: new Date(h.createdAt).toISOString() };
+          return { id: h.id, instance: h.instance, createdAt: iso(h.createdAt) };
         },
         (o) => `Handoff ${o.id} written`,
       ),
@@ -162,19 +135,12 @@ export function registerBoardTools(server: McpServer, physarum: Physarum, sessio
       title: 'See the board',
       description: 'What is happening now: instances and their status, live claims with lease ends, recent messages and handoffs.',
       inputSchema: {},
-      outputSchema: { instances: z.array(instanceView), claims: z.array(claimView), messages: z.array(messageView) },
+      outputSchema: boardJsonView.shape,
       annotations: { title: 'See the board', ...READ },
     },
     async () =>
       answer(
-        async () => {
-          const b = await physarum.board();
-          return {
-            instances: b.instances.map((i) => ({ ...i, lastSeenAt: new Date(i.lastSeenAt).toISOString() })),
-            claims: b.claims.map(toClaimView),
-            messages: b.messages.map(toMessageView),
-          };
-        },
+        async () => toBoardView(await physarum.board()),
         (o) => JSON.stringify(o),
       ),
   );

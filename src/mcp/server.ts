@@ -13,6 +13,7 @@ import { createTrailInput } from '../trails/types.js';
 import { DESTRUCTIVE, READ, WRITE, answer, withJsonInputErrors } from './tool.js';
 import { authorView, redactionView, toTraceView, traceView } from '../traces/view.js';
 import { eventView, toEventView } from '../palimpsest/view.js';
+import { toTrailView, trailView } from '../trails/view.js';
 
 export const SERVER_NAME = 'physarum';
 
@@ -207,14 +208,6 @@ export function createMcpServer({ physarum, actor: session, version }: McpServer
       ),
   );
 
-  const trailView = z.object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string(),
-    steps: z.array(z.object({ traceId: z.string().nullable(), place: z.string().nullable(), note: z.string().nullable() })),
-    author: authorView,
-    createdAt: z.string(),
-  });
   server.registerTool(
     'create_trail',
     {
@@ -227,8 +220,7 @@ export function createMcpServer({ physarum, actor: session, version }: McpServer
     async (args) =>
       answer(
         async () => {
-          const t = await physarum.createTrail(args, actor());
-          return { trail: { ...t, createdAt: new Date(t.createdAt).toISOString() } };
+          return { trail: toTrailView(await physarum.createTrail(args, actor())) };
         },
         (o) => `Created trail ${o.trail.name}`,
       ),
@@ -247,8 +239,7 @@ export function createMcpServer({ physarum, actor: session, version }: McpServer
       answer(
         async () => {
           const t = await physarum.trail(args.name);
-          const { traces, ...trail } = t;
-          return { trail: { ...trail, createdAt: new Date(t.createdAt).toISOString() }, traces: Object.values(traces).map(toTraceView) };
+          return { trail: toTrailView(t), traces: Object.values(t.traces).map(toTraceView) };
         },
         (o) => json(o),
       ),

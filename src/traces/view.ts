@@ -1,6 +1,7 @@
 // The public JSON shape of a trace (CLI --json, MCP output schemas, the JSON API) and the mapping to it.
 import { z } from 'zod';
-import type { Trace } from './schema.js';
+import { iso } from '../clock.js';
+import { ANNOTATION_STANCES, type Annotation, type Trace } from './schema.js';
 
 export const authorView = z.object({ name: z.string(), role: z.enum(['human', 'agent']), model: z.string().optional() });
 
@@ -34,8 +35,8 @@ export function toTraceView(t: Trace): TraceView {
     source: t.source,
     trust: t.trust,
     status: t.status,
-    createdAt: new Date(t.createdAt).toISOString(),
-    updatedAt: new Date(t.updatedAt).toISOString(),
+    createdAt: iso(t.createdAt),
+    updatedAt: iso(t.updatedAt),
     strength: t.strength,
     follows: t.follows,
     version: t.version,
@@ -44,3 +45,17 @@ export function toTraceView(t: Trace): TraceView {
 }
 
 export const redactionView = z.object({ kind: z.string(), count: z.number() });
+
+export const annotationView = z.object({
+  id: z.string(),
+  traceId: z.string(),
+  stance: z.enum(ANNOTATION_STANCES),
+  text: z.string(),
+  author: authorView,
+  createdAt: z.string().describe('ISO 8601'),
+});
+export type AnnotationView = z.infer<typeof annotationView>;
+
+export function toAnnotationView(a: Annotation): AnnotationView {
+  return { id: a.id, traceId: a.traceId, stance: a.stance, text: a.text, author: a.author, createdAt: iso(a.createdAt) };
+}

@@ -3,14 +3,17 @@
 // The wire shapes are the server's own types (type-only imports: nothing of the server is bundled).
 import type { TraceView } from '../../traces/view.js';
 import type { EventView } from '../../palimpsest/view.js';
-export type { Annotation, Author } from '../../traces/schema.js';
-export type { IdentityVersion } from '../../identity/types.js';
+export type { Author } from '../../traces/schema.js';
+export type { AnnotationView as Annotation } from '../../traces/view.js';
+export type { IdentityVersionJson as IdentityVersion } from '../../identity/view.js';
+export type { BoardJson as BoardData } from '../../board/view.js';
 export type { MapEdge, MapPlace } from '../../trails/types.js';
 import type { Author } from '../../traces/schema.js';
 
 /** A trace as the API sends it; search and sense results add their score. */
 export type Trace = TraceView & { score?: number };
 export type LogEvent = EventView;
+export type { StrengthSeriesJson as StrengthSeries } from '../../strength/view.js';
 
 export class ApiError extends Error {
   constructor(

@@ -8,11 +8,12 @@ function el(tag: string, attrs: Record<string, string | number>, text?: string):
   return e;
 }
 
-export function strengthPlot(points: Array<{ at: number; strength: number }>, label: string): SVGElement {
+export function strengthPlot(series: Array<{ at: string; strength: number }>, label: string): SVGElement {
   const W = 520;
   const H = 150;
   const pad = { l: 36, r: 10, t: 10, b: 24 };
   const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, class: 'plot', role: 'img', 'aria-label': label });
+  const points = series.map((p) => ({ at: Date.parse(p.at), strength: p.strength }));
   if (points.length === 0) return svg;
   const t0 = points[0]?.at ?? 0;
   const t1 = points.at(-1)?.at ?? t0 + 1;

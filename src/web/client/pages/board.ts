@@ -1,15 +1,7 @@
 // The board: active instances, claims with the lease time left, messages and recent handoffs.
-import { get, type Author } from '../api.js';
+import { get, type BoardData } from '../api.js';
 import { ago, h, snippet } from '../dom.js';
 import { onChange, type Page } from '../router.js';
-
-interface BoardData {
-  now: number;
-  instances: Array<{ name: string; model: string | null; status: string; lastSeenAt: number; places: string[]; lastCheckIn: string | null }>;
-  claims: Array<{ id: string; target: string; holder: string; note: string | null; expiresAt: number }>;
-  messages: Array<{ id: string; from: Author; to: string | null; text: string; createdAt: number }>;
-  handoffs: Array<{ id: string; instance: string; summary: string; createdAt: number }>;
-}
 
 function left(ms: number): string {
   if (ms <= 0) return 'expired';
@@ -31,15 +23,16 @@ function table(caption: string, head: string[], rows: Array<Array<Node | string>
 export const boardPage: Page = async (root) => {
   let data = await get<BoardData>('/api/board');
   // The server's clock, so lease countdowns do not depend on the browser's.
-  let skew = data.now - Date.now();
+  let skew = Date.parse(data.now) - Date.now();
   const render = () => {
+    const now = Date.parse(data.now);
     const active = data.instances.filter((i) => i.status === 'active' || i.status === 'idle');
     root.replaceChildren(
       h('h1', {}, 'Board'),
-      table('Instances', ['name', 'model', 'status', 'last seen', 'working at', 'last check-in'], active.map((i) => [i.name, i.model ?? '—', h('span', { class: `status s-${i.status}` }, i.status), ago(i.lastSeenAt, data.now), i.places.join(', ') || '—', i.lastCheckIn ? snippet(i.lastCheckIn, 120) : '—']), 'No active instances.'),
-      table('Claims', ['target', 'holder', 'lease', 'note'], data.claims.map((c) => [c.target, c.holder, h('span', { class: 'lease', 'data-expires': String(c.expiresAt) }, left(c.expiresAt - data.now)), c.note ?? '']), 'No live claims.'),
-      table('Messages', ['from', 'to', 'message', 'sent'], data.messages.map((m) => [m.from.name, m.to ?? 'everyone', h('span', { class: 'text' }, m.text), ago(m.createdAt, data.now)]), 'No messages.'),
-      table('Handoffs', ['instance', 'summary', 'written'], data.handoffs.map((x) => [x.instance, h('span', { class: 'text' }, snippet(x.summary, 300)), ago(x.createdAt, data.now)]), 'No handoffs yet.'),
+      table('Instances', ['name', 'model', 'status', 'last seen', 'working at', 'last check-in'], active.map((i) => [i.name, i.model ?? '—', h('span', { class: `status s-${i.status}` }, i.status), ago(i.lastSeenAt, now), i.places.join(', ') || '—', i.lastCheckIn ? snippet(i.lastCheckIn, 120) : '—']), 'No active instances.'),
+      table('Claims', ['target', 'holder', 'lease', 'note'], data.claims.map((c) => [c.target, c.holder, h('span', { class: 'lease', 'data-expires': String(Date.parse(c.expiresAt)) }, left(Date.parse(c.expiresAt) - now)), c.note ?? '']), 'No live claims.'),
+      table('Messages', ['from', 'to', 'message', 'sent'], data.messages.map((m) => [m.from.name, m.to ?? 'everyone', h('span', { class: 'text' }, m.text), ago(m.createdAt, now)]), 'No messages.'),
+      table('Handoffs', ['instance', 'summary', 'written'], data.handoffs.map((x) => [x.instance, h('span', { class: 'text' }, snippet(x.summary, 300)), ago(x.createdAt, now)]), 'No handoffs yet.'),
     );
   };
   render();
@@ -50,7 +43,7 @@ export const boardPage: Page = async (root) => {
     if (!/^(instance|claim|message|handoff)\./u.test(e.type)) return;
     void get<BoardData>('/api/board').then((d) => {
       data = d;
-      skew = d.now - Date.now();
+      skew = Date.parse(d.now) - Date.now();
       render();
     });
   });

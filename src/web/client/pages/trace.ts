@@ -1,5 +1,5 @@
 // The trace page: its text, provenance, annotations, history, and strength over time.
-import { get, type Annotation, type LogEvent, type Trace } from '../api.js';
+import { get, type Annotation, type LogEvent, type StrengthSeries, type Trace } from '../api.js';
 import { ago, h, route, shortTime } from '../dom.js';
 import { strengthPlot } from '../plot.js';
 import { onChange, type Page } from '../router.js';
@@ -33,7 +33,7 @@ export const tracePage: Page = async (root, _params, id) => {
     const [{ trace, annotations }, { events }, series] = await Promise.all([
       get<{ trace: Trace; annotations: Annotation[] }>(`/api/traces/${encodeURIComponent(id)}`),
       get<{ events: LogEvent[] }>('/api/history', { id, limit: '200' }),
-      get<{ points: Array<{ at: number; strength: number }> }>(`/api/traces/${encodeURIComponent(id)}/strength`),
+      get<StrengthSeries>(`/api/traces/${encodeURIComponent(id)}/strength`),
     ]);
     const now = series.points.at(-1)?.strength;
     root.replaceChildren(
