@@ -89,6 +89,11 @@ export function render(s) {
       }
     }
     out.push(mdTable(['', 'items', 'write', 'write p50 vs server-memory', 'search', 'search p50 vs server-memory', 'search response'], rows));
+    const budget = writeBudget(s, mem);
+    if (budget) {
+      out.push('');
+      out.push(budget);
+    }
     out.push('');
     out.push(
       'Durability `full` (the default) syncs every commit to disk: an acknowledged write survives a killed process and a power cut. `normal` ' +
@@ -107,4 +112,28 @@ export function render(s) {
   out.push('');
   for (const t of targets(s)) out.push(targetLine(t));
   return out.join('\n');
+}
+
+/**
+ * What a write may take for the 50× target at the largest common size, beside the two parts no tool call
+ * avoids on that machine: an empty round trip on the same connection (ping) and the deposit itself in process.
+ */
+function writeBudget(s, mem) {
+  const items = Math.max(...(mem?.stages ?? []).map((x) => x.items));
+  const theirs = mem?.stages.find((x) => x.items === items)?.write.p50;
+  const local = s.inProcess?.find((r) => r.size === items);
+  if (!theirs || !local) return undefined;
+  const parts = [];
+  for (const m of s.mcp) {
+    const ours = m.stages.find((x) => x.items === items)?.write.p50;
+    const inProcess = m.durability === 'normal' ? local.depositNormal?.p50 : m.durability === 'full' ? local.depositFull?.p50 : undefined;
+    if (!m.durability || ours === undefined || inProcess === undefined || !m.ping) continue;
+    parts.push(
+      `With durability ${m.durability}, an empty round trip (ping) alone took ${fmtMs(m.ping.p50)} ms and a deposit in process alone ${fmtMs(inProcess)} ms; ` +
+        `deposit_trace over MCP took ${fmtMs(ours)} ms`,
+    );
+  }
+  if (parts.length === 0) return undefined;
+  return `For writes 50× faster than server-memory at ${items.toLocaleString('en')} items, a write would have ${fmtMs(theirs / 50)} ms (its p50 ÷ 50). ` +
+    `On this machine (p50s, which do not add exactly). ${parts.join('. ')}.`;
 }
