@@ -83,7 +83,8 @@ export function registerPalimpsestCommands(program: Command): void {
     .action(async (o, cmd: Command) =>
       withStore(cmd, async ({ physarum, out }) => {
         const view = await physarum.identity();
-        const shown = o.pending ? { pending: toIdentityView(view).pending } : toIdentityView(view);
+        const json = toIdentityView(view);
+        const shown = o.pending ? { pending: json.pending } : json;
         out.print(shown, () =>
           [
             ...(o.pending ? [] : view.current.map((v) => `## ${v.doc} (v${v.version}, approved by ${v.decidedBy?.name ?? '?'})\n${v.text}\n`)),

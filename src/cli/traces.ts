@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { collect, int, withStore } from './context.js';
 import { traceLine } from './output.js';
-import { toAnnotationView, toTraceView } from '../traces/view.js';
+import { toAnnotationView, toTraceView, toTraceWithAnnotationsView } from '../traces/view.js';
 import type { TraceKind, Trust } from '../traces/schema.js';
 import type { SearchInput } from '../search/index.js';
 
@@ -54,7 +54,7 @@ export function registerTraceCommands(program: Command): void {
       withStore(cmd, async ({ physarum, out }) => {
         const r = await physarum.get(id);
         const now = physarum.ctx.clock.now();
-        out.print({ trace: toTraceView(r.trace), annotations: r.annotations.map(toAnnotationView) }, () =>
+        out.print(toTraceWithAnnotationsView(r), () =>
           [
             traceLine(r.trace, now, ` · v${r.trace.version} · trust ${r.trace.trust} · source ${r.trace.source}`),
             ...r.annotations.map((a) => `  ${a.stance} by ${a.author.name}: ${a.text}`),

@@ -2,7 +2,7 @@
 import type { Physarum } from '../physarum.js';
 import type { ErrorCode } from '../errors/index.js';
 import { invalidInput } from '../errors/index.js';
-import { toAnnotationView, toTraceView } from '../traces/view.js';
+import { toTraceView, toTraceWithAnnotationsView } from '../traces/view.js';
 import { toEventView } from '../palimpsest/view.js';
 import { toBoardView } from '../board/view.js';
 import { toIdentityView } from '../identity/view.js';
@@ -67,10 +67,7 @@ const routes: Array<[RegExp, Route]> = [
   ],
   [
     /^\/api\/traces\/([^/]+)$/u,
-    async (p, _q, m) => {
-      const r = await p.get(decodeSegment(m[1]));
-      return { trace: toTraceView(r.trace), annotations: r.annotations.map(toAnnotationView) };
-    },
+    async (p, _q, m) => toTraceWithAnnotationsView(await p.get(decodeSegment(m[1]))),
   ],
   [
     /^\/api\/history$/u,

@@ -59,3 +59,8 @@ export type AnnotationView = z.infer<typeof annotationView>;
 export function toAnnotationView(a: Annotation): AnnotationView {
   return { id: a.id, traceId: a.traceId, stance: a.stance, text: a.text, author: a.author, createdAt: iso(a.createdAt) };
 }
+
+/** One trace with its annotations, as `show` and `GET /api/traces/<id>` give it. */
+export function toTraceWithAnnotationsView(r: { trace: Trace; annotations: Annotation[] }): { trace: TraceView; annotations: AnnotationView[] } {
+  return { trace: toTraceView(r.trace), annotations: r.annotations.map(toAnnotationView) };
+}
