@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Physarum } from '../src/physarum.js';
@@ -194,6 +195,8 @@ describe.sequential('durability with real processes on one file', () => {
     expect(stored.size).toBeGreaterThanOrEqual(acked.size);
     expect(stored.size).toBeLessThanOrEqual(attempted);
 
+    // A killed server may leave its newest traces waiting for the full-text index: the first search takes them.
+    expect((await cli(['search', MARK, '--json', '--store', store])).code).toBe(0);
     const c = consistency(store);
     expect(c).toEqual({ traces: stored.size, indexed: stored.size, depositEvents: stored.size, unlogged: 0 });
     const doctor = await cli(['doctor', '--json', '--store', store]);
@@ -202,6 +205,34 @@ describe.sequential('durability with real processes on one file', () => {
     const report = JSON.parse(doctor.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean }> };
     expect(report.ok).toBe(true);
     expect(report.checks.map((x) => x.name)).toEqual(expect.arrayContaining(['sqlite integrity', 'every trace indexed', 'every trace logged']));
+    expect(integrity(store)).toEqual(['ok']);
+  });
+
+  it('finds a deposit whose writer was killed before the full-text index took it', { timeout: 60_000 }, async () => {
+    const store = join(dir, 'killed-before-index.db');
+    // New traces join the index shortly after their commit: a writer killed at once leaves its deposit waiting.
+    const index = pathToFileURL(join(dirname(dirname(bin)), 'index.js')).href;
+    const script = `
+      const { openPhysarum } = await import(${JSON.stringify(index)});
+      const p = await openPhysarum({ store: ${JSON.stringify(store)}, root: ${JSON.stringify(dir)} });
+      const r = await p.deposit({ text: '${MARK} left by a writer that died' }, { name: 'doomed', role: 'agent' });
+      process.stdout.write(r.trace.id, () => process.kill(process.pid, 'SIGKILL'));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.signal).toBe('SIGKILL');
+    const id = child.stdout;
+    expect(storedTexts(store).get(id)).toBe(`${MARK} left by a writer that died`);
+    expect(consistency(store)).toEqual({ traces: 1, indexed: 0, depositEvents: 1, unlogged: 0 });
+    // The doctor sees a trace waiting for the index, not a missing one.
+    const doctor = await cli(['doctor', '--json', '--store', store]);
+    expect(doctor.code).toBe(0);
+    const report = JSON.parse(doctor.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> };
+    expect(report.ok).toBe(true);
+    expect(report.checks.find((c) => c.name === 'every trace indexed')?.detail).toMatch(/1 new traces join it/u);
+    // Another process's search catches the index up and finds it.
+    const found = await cli(['search', MARK, '--json', '--store', store]);
+    expect(found.code).toBe(0);
+    expect((JSON.parse(found.stdout) as { results: Array<{ id: string }> }).results.map((r) => r.id)).toEqual([id]);
+    expect(consistency(store)).toEqual({ traces: 1, indexed: 1, depositEvents: 1, unlogged: 0 });
     expect(integrity(store)).toEqual(['ok']);
   });
 

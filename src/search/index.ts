@@ -124,6 +124,7 @@ export async function search(ctx: Context, raw: SearchInput): Promise<{ results:
   const terms = queryTerms(input.query);
   const f = toFilters(ctx, input);
   if (terms.length === 0) return { results: [], terms };
+  await ctx.storage.searchable();
   const now = ctx.clock.now();
   return ctx.storage.read(async (r) => {
     const config = await loadStrengthConfig(r);

@@ -133,7 +133,10 @@ export function storageContract(name: string, open: () => Promise<OpenedStorage>
 
     const read = <T>(fn: (r: StorageReader) => Promise<T>): Promise<T> => storage.read(fn);
     const strongest = (filters: TraceFilters, limit = 100) => read((r) => r.strongestTraces(filters, limit));
-    const search = (terms: string[], filters: TraceFilters = LIVE, limit = 100) => read((r) => r.searchText(terms, filters, limit));
+    const search = async (terms: string[], filters: TraceFilters = LIVE, limit = 100) => {
+      await storage.searchable();
+      return read((r) => r.searchText(terms, filters, limit));
+    };
     const searchIds = async (terms: string[], filters: TraceFilters = LIVE, limit = 100) => ids((await search(terms, filters, limit)).map((h) => h.head));
 
     describe('traces', () => {

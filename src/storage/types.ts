@@ -180,6 +180,11 @@ export interface Storage {
   /** Runs `fn` in a read snapshot. */
   read<T>(fn: (r: StorageReader) => Promise<T>): Promise<T>;
   /**
+   * Makes every committed trace findable by `searchText()` in the reads that start after it resolves. A
+   * backend may add new traces to its text index after their commit (in batches); search calls this first.
+   */
+  searchable(): Promise<void>;
+  /**
    * Runs `fn` in one write transaction, holding the write lock from the start, serialised with every
    * other writer (in this process and others). Commits when `fn` resolves, rolls back when it throws.
    */

@@ -186,6 +186,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE write_receipts (key TEXT PRIMARY KEY, op TEXT NOT NULL, at INTEGER NOT NULL, data TEXT NOT NULL) STRICT, WITHOUT ROWID;
   CREATE INDEX write_receipts_at ON write_receipts (at);
   `,
+  /* 5 -> 6: new traces join the full-text index in batches; every trace up to indexed_seq is in it */ `
+  CREATE TABLE text_index_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_seq INTEGER NOT NULL) STRICT;
+  INSERT INTO text_index_state (id, indexed_seq) SELECT 1, coalesce(max(seq), 0) FROM traces;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

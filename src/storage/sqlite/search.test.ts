@@ -33,6 +33,8 @@ describe('rankText()', () => {
     await storage.write(async (w) => {
       for (const t of traces) await w.insertTrace(t, traceIndexing(t));
     });
+    // rankText() reads the full-text index, which takes new traces after their commit.
+    await storage.searchable();
   }
 
   /** n traces in deposit order, one minute apart, with text from `text(i)`. */
