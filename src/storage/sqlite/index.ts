@@ -420,7 +420,6 @@ export class SqliteStorage implements Storage, StorageWriter {
     let done = Number(state?.['done'] ?? 0);
     this.unindexed = 0;
     if (top <= done) return;
-    const mark = done;
     while (done < top) {
       const rows = this.all("SELECT seq, text, tags, places, author_name FROM traces WHERE seq > ? AND seq <= ? AND status <> 'forgotten' ORDER BY seq LIMIT ?", [
         done,
@@ -430,7 +429,7 @@ export class SqliteStorage implements Storage, StorageWriter {
       for (const r of rows) this.run(FTS_INSERT, [Number(r['seq']), ...SqliteStorage.ftsValues(rowToIndexedText(r))]);
       done = rows.length < INDEX_CHUNK ? top : Number(rows[rows.length - 1]?.['seq']);
     }
-    if (done > mark) this.run('UPDATE text_index_state SET indexed_seq = ? WHERE id = 1', [top]);
+    this.run('UPDATE text_index_state SET indexed_seq = ? WHERE id = 1', [top]);
   }
 
   // ---- reads --------------------------------------------------------------------------------
@@ -746,8 +745,9 @@ export class SqliteStorage implements Storage, StorageWriter {
     const cols = Object.keys(row).filter((c) => c !== 'id');
     // A follow or a reinforcement changes nothing indexed: the index entries stay as they are.
     const forgotten = (r: Row) => r['status'] === 'forgotten';
-    const textChanged = indexedKey(old) !== indexedKey(row) || forgotten(old) !== forgotten(row);
-    const placesChanged = old['places'] !== row['places'] || old['tags'] !== row['tags'] || forgotten(old) !== forgotten(row);
+    const forgettingChanged = forgotten(old) !== forgotten(row);
+    const textChanged = forgettingChanged || indexedKey(old) !== indexedKey(row);
+    const placesChanged = forgettingChanged || old['places'] !== row['places'] || old['tags'] !== row['tags'];
     if (textChanged) this.indexPending();
     this.run(`UPDATE traces SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE seq = ?`, [...cols.map((c) => row[c]), old.seq]);
     if (placesChanged) {
