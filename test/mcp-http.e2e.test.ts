@@ -90,12 +90,12 @@ describe('MCP over Streamable HTTP', () => {
     expect(tools).toHaveLength(20);
     expect(tools.some((t) => t.name.includes('approve'))).toBe(false);
 
-    const dep = structured<{ id: string; trace: { author: { name: string; role: string }; places: string[] } }>(
+    const dep = structured<{ id: string; author: { name: string; role: string }; places: string[] }>(
       await call(client, 'deposit_trace', { text: 'HTTP clients leave traces through the Streamable transport', kind: 'insight', places: ['src/http/server.ts'] }),
     );
-    expect(dep.trace.author.name).toMatch(/^physarum-e2e-http-[0-9a-f]{6}$/u);
-    expect(dep.trace.author.role).toBe('agent');
-    expect(dep.trace.places).toEqual(['src/http/server.ts']);
+    expect(dep.author.name).toMatch(/^physarum-e2e-http-[0-9a-f]{6}$/u);
+    expect(dep.author.role).toBe('agent');
+    expect(dep.places).toEqual(['src/http/server.ts']);
 
     const found = structured<{ results: Array<{ id: string }> }>(await call(client, 'search_traces', { query: 'streamable transport traces' }));
     expect(found.results[0]?.id).toBe(dep.id);

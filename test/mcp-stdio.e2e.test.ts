@@ -138,25 +138,27 @@ describe('MCP over stdio', () => {
   });
 
   it('deposits, senses, searches, follows, annotates and logs it all under the instance name', async () => {
-    const dep = structured<{ id: string; deduplicated: boolean; trace: TraceView }>(
-      await call(aria, 'deposit_trace', {
-        text: 'The tokenizer drops combining accents; normalise to NFC before splitting',
-        kind: 'warning',
-        places: ['./src/../src/tokenizer.ts'],
-        tags: ['unicode'],
-      }),
+    const text = 'The tokenizer drops combining accents; normalise to NFC before splitting';
+    const dep = structured<{ id: string; deduplicated: boolean; places: string[]; strength: number; author: TraceView['author']; redactions: unknown[] }>(
+      await call(aria, 'deposit_trace', { text, kind: 'warning', places: ['./src/../src/tokenizer.ts'], tags: ['unicode'] }),
     );
-    expect(dep.id).toBe(dep.trace.id);
-    expect(dep.deduplicated).toBe(false);
-    expect(dep.trace.author).toEqual({ name: 'aria-1', role: 'agent', model: 'claude-test' });
-    expect(dep.trace.trust).toBe('agent');
-    expect(dep.trace.places).toEqual(['src/tokenizer.ts']);
+    // The reply says what the caller did not know, without echoing the text back.
+    expect(dep).toEqual({
+      id: expect.any(String),
+      deduplicated: false,
+      places: ['src/tokenizer.ts'],
+      strength: expect.any(Number),
+      author: { name: 'aria-1', role: 'agent', model: 'claude-test' },
+      redactions: [],
+    });
 
     const sensed = structured<{ place: string; results: Array<TraceView & { currentStrength: number }> }>(
       await call(aria, 'sense_place', { place: 'src/tokenizer.ts' }),
     );
     expect(sensed.place).toBe('src/tokenizer.ts');
     expect(sensed.results.map((r) => r.id)).toEqual([dep.id]);
+    expect(sensed.results[0]).toMatchObject({ text, kind: 'warning', tags: ['unicode'], trust: 'agent', strength: dep.strength, author: dep.author });
+
 
     const found = structured<{ terms: string[]; results: Array<TraceView & { score: number; parts: { relevance: number } }> }>(
       await call(aria, 'search_traces', { query: 'combining accents tokenizer' }),
@@ -167,7 +169,7 @@ describe('MCP over stdio', () => {
     const followed = structured<{ trace: TraceView }>(await call(aria, 'follow_trace', { id: dep.id }));
     expect(followed.trace.id).toBe(dep.id);
     expect(followed.trace.follows).toBe(1);
-    expect(followed.trace.strength).toBeGreaterThan(dep.trace.strength);
+    expect(followed.trace.strength).toBeGreaterThan(dep.strength);
 
     const annotated = structured<{ annotationId: string; trace: TraceView }>(
       await call(aria, 'annotate_trace', { id: dep.id, stance: 'endorse', text: 'Confirmed with the Vietnamese corpus' }),
@@ -183,15 +185,34 @@ describe('MCP over stdio', () => {
     }
   });
 
+  it('answers a repeated deposit with the reinforced trace, and shows the stored text only when secrets were redacted', async () => {
+    const text = 'Repeated notes reinforce the first one instead of piling up';
+    const first = structured<{ id: string; strength: number }>(await call(aria, 'deposit_trace', { text, places: ['topic:replies'] }));
+    const again = structured<{ id: string; deduplicated: boolean; strength: number; text?: string }>(
+      await call(aria, 'deposit_trace', { text, places: ['topic:replies'] }),
+    );
+    expect(again).toMatchObject({ id: first.id, deduplicated: true });
+    expect(again.strength).toBeGreaterThan(first.strength);
+    expect(again.text).toBeUndefined();
+
+    const key = ['sk-', 'proj-', 'Zy9xWv8uTs7rQp6oNm5lKj4iHg3f'].join('');
+    const redacted = structured<{ id: string; text?: string; tags?: string[]; redactions: unknown[] }>(
+      await call(aria, 'deposit_trace', { text: `The staging key is ${key}; rotate it monthly`, places: ['topic:replies'], tags: ['ops'] }),
+    );
+    expect(redacted.redactions).toEqual([{ kind: 'openai_key', count: 1 }]);
+    expect(redacted.text).toBe('The staging key is [REDACTED:openai_key]; rotate it monthly');
+    expect(redacted.tags).toEqual(['ops']);
+  });
+
   it('names the agent by PHYSARUM_INSTANCE, by the client otherwise, and by its registered name after register_instance', async () => {
     const unnamed = (await connect({}, 'scratch-client')).client;
-    const before = structured<{ trace: TraceView }>(await call(unnamed, 'deposit_trace', { text: 'Written before registering', places: ['topic:naming'] }));
-    expect(before.trace.author.name).toMatch(/^scratch-client-[0-9a-f]{6}$/u);
-    expect(before.trace.author.role).toBe('agent');
+    const before = structured<{ author: TraceView['author'] }>(await call(unnamed, 'deposit_trace', { text: 'Written before registering', places: ['topic:naming'] }));
+    expect(before.author.name).toMatch(/^scratch-client-[0-9a-f]{6}$/u);
+    expect(before.author.role).toBe('agent');
 
     const named = (await connect({ PHYSARUM_INSTANCE: 'aria-3' })).client;
-    const early = structured<{ trace: TraceView }>(await call(named, 'deposit_trace', { text: 'Written as aria-3', places: ['topic:naming'] }));
-    expect(early.trace.author.name).toBe('aria-3');
+    const early = structured<{ author: TraceView['author'] }>(await call(named, 'deposit_trace', { text: 'Written as aria-3', places: ['topic:naming'] }));
+    expect(early.author.name).toBe('aria-3');
 
     const reg = structured<{ instance: { name: string; status: string }; resumed: boolean; briefing: string }>(
       await call(named, 'register_instance', { name: 'aria-7', model: 'claude-test-2' }),
@@ -199,9 +220,9 @@ describe('MCP over stdio', () => {
     expect(reg.instance.name).toBe('aria-7');
     expect(reg.resumed).toBe(false);
     expect(reg.briefing.startsWith('# Physarum briefing')).toBe(true);
-    const later = structured<{ trace: TraceView }>(await call(named, 'deposit_trace', { text: 'Written after registering', places: ['topic:naming'] }));
-    expect(later.trace.author).toEqual({ name: 'aria-7', role: 'agent', model: 'claude-test-2' });
-    const logged = (await history(aria, { id: later.trace.id }))[0];
+    const later = structured<{ id: string; author: TraceView['author'] }>(await call(named, 'deposit_trace', { text: 'Written after registering', places: ['topic:naming'] }));
+    expect(later.author).toEqual({ name: 'aria-7', role: 'agent', model: 'claude-test-2' });
+    const logged = (await history(aria, { id: later.id }))[0];
     expect(logged?.actor.name).toBe('aria-7');
   });
 

@@ -213,7 +213,7 @@ describe('the viewer', () => {
     const client = new Client({ name: 'viewer-e2e', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
     const r = await client.callTool({ name: 'deposit_trace', arguments: { text: 'Deposited over MCP while the timeline was open.', places: ['src/live.ts'] } });
-    const id = structured<{ trace: { id: string } }>(r as CallToolResult).trace.id;
+    const id = structured<{ id: string }>(r as CallToolResult).id;
     await client.close();
     const row = page.locator('li.event.new', { hasText: id });
     await row.waitFor(WAIT);

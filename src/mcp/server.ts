@@ -10,7 +10,7 @@ import { historyInput } from '../palimpsest/history.js';
 import { briefInput } from '../briefing/index.js';
 import { proposeIdentityInput } from '../identity/types.js';
 import { createTrailInput } from '../trails/types.js';
-import { DESTRUCTIVE, READ, WRITE, answer, withJsonInputErrors } from './tool.js';
+import { DESTRUCTIVE, READ, WRITE, answer, withOwnValidation } from './tool.js';
 import { authorView, redactionView, toTraceView, traceView } from '../traces/view.js';
 import { eventView, toEventView } from '../palimpsest/view.js';
 import { toTrailView, trailView } from '../trails/view.js';
@@ -28,7 +28,7 @@ const json = (v: unknown) => JSON.stringify(v);
 
 export function createMcpServer({ physarum, actor: session, version }: McpServerOptions): McpServer {
   const actor = () => session.get();
-  const server = withJsonInputErrors(
+  const server = withOwnValidation(
     new McpServer(
       { name: SERVER_NAME, version },
       {
@@ -50,14 +50,33 @@ export function createMcpServer({ physarum, actor: session, version }: McpServer
       title: 'Deposit a trace',
       description: 'Leave a small note where the work happens (a file path, URL or topic:name). Identical notes at the same place reinforce instead of duplicating. Secrets are redacted before storage.',
       inputSchema: depositShape,
-      outputSchema: { id: z.string(), deduplicated: z.boolean(), redactions: z.array(redactionView), trace: traceView },
+      // What the caller did not already know, not an echo of what it sent: a deposit's reply stays a few dozen
+      // tokens however long the text (sense_place and search_traces show traces whole).
+      outputSchema: {
+        id: z.string(),
+        deduplicated: z.boolean().describe('true when an identical live trace at the same places was reinforced instead'),
+        places: z.array(z.string()).describe('the places as stored (canonical keys)'),
+        strength: z.number(),
+        author: authorView.describe('who the change log names'),
+        redactions: z.array(redactionView),
+        text: z.string().optional().describe('the text as stored; present, with tags, only when secrets were redacted'),
+        tags: z.array(z.string()).optional().describe('the tags as stored; present, with text, only when secrets were redacted'),
+      },
       annotations: { title: 'Deposit a trace', ...WRITE },
     },
     async (args) =>
       answer(
         async () => {
-          const r = await physarum.deposit(args, actor());
-          return { id: r.trace.id, deduplicated: r.deduplicated, redactions: r.redactions, trace: toTraceView(r.trace) };
+          const { trace, deduplicated, redactions } = await physarum.deposit(args, actor());
+          return {
+            id: trace.id,
+            deduplicated,
+            places: trace.places,
+            strength: trace.strength,
+            author: trace.author,
+            redactions,
+            ...(redactions.length > 0 ? { text: trace.text, tags: trace.tags } : {}),
+          };
         },
         (o) => `${o.deduplicated ? 'Reinforced existing trace' : 'Deposited'} ${o.id}${o.redactions.length ? ` (redacted: ${json(o.redactions)})` : ''}`,
       ),

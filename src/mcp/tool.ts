@@ -22,24 +22,31 @@ export async function answer<T extends Record<string, unknown>>(run: () => Promi
 }
 
 /**
- * The SDK refuses arguments that break a tool's input schema itself, as plain text ("MCP error -32602: Input
- * validation error: ..."). This gives those refusals the documented `{"error": {code, message, field}}` text too
- * (INVALID_INPUT naming the field), by validating with the same schema. Arguments are parsed once: the SDK's own
- * check runs only for what ours does not do (a limit on the number of input elements, when one is set).
+ * Tunes the SDK's checks of tool calls to this server's tools:
+ * - Inputs: the SDK refuses arguments that break a tool's input schema as plain text ("MCP error -32602: Input
+ *   validation error: ..."). This gives those refusals the documented `{"error": {code, message, field}}` text too
+ *   (INVALID_INPUT naming the field), by validating with the same schema. Arguments are parsed once: the SDK's own
+ *   check runs only for what ours does not do (a limit on the number of input elements, when one is set).
+ * - Outputs: every result is built by this server from its typed views (src/.../view.ts), so the SDK's parse of
+ *   each result against the tool's output schema would only repeat what the compiler checked. Clients that list
+ *   the tools still validate results against the published schemas (the end-to-end tests' client does).
  */
-export function withJsonInputErrors(server: McpServer): McpServer {
+export function withOwnValidation(server: McpServer): McpServer {
   type Validate = (tool: { inputSchema?: z.ZodType }, args: unknown, name: string) => Promise<unknown>;
-  const sdk = server as unknown as { validateToolInput?: Validate; _maxToolInputElements?: number };
+  type ValidateOutput = (tool: unknown, result: unknown, name: string) => Promise<void>;
+  const sdk = server as unknown as { validateToolInput?: Validate; validateToolOutput?: ValidateOutput; _maxToolInputElements?: number };
   const validate = sdk.validateToolInput;
-  if (typeof validate !== 'function') return server;
-  sdk.validateToolInput = async (tool, args, name) => {
-    if (!tool.inputSchema || sdk._maxToolInputElements !== undefined) return validate.call(server, tool, args, name);
-    try {
-      return parseInput(tool.inputSchema, args);
-    } catch (e) {
-      // The SDK turns a thrown error's message into the text of an isError result.
-      throw new Error(JSON.stringify({ error: toPhysarumError(e).toJSON() }));
-    }
-  };
+  if (typeof validate === 'function') {
+    sdk.validateToolInput = async (tool, args, name) => {
+      if (!tool.inputSchema || sdk._maxToolInputElements !== undefined) return validate.call(server, tool, args, name);
+      try {
+        return parseInput(tool.inputSchema, args);
+      } catch (e) {
+        // The SDK turns a thrown error's message into the text of an isError result.
+        throw new Error(JSON.stringify({ error: toPhysarumError(e).toJSON() }));
+      }
+    };
+  }
+  if (typeof sdk.validateToolOutput === 'function') sdk.validateToolOutput = async () => undefined;
   return server;
 }

@@ -252,6 +252,16 @@ describe('normalizePlace()', () => {
     });
   });
 
+  it('gives the same place for an input seen before, relative to each root, and refuses bad input every time', () => {
+    const first = normalizePlace('./src/a.ts', options);
+    first.key = 'changed by a caller';
+    expect(normalizePlace('./src/a.ts', options)).toEqual({ key: 'src/a.ts', kind: 'file' });
+    expect(normalizePlace('./src/a.ts', { root: '/elsewhere' })).toEqual({ key: 'src/a.ts', kind: 'file' });
+    expect(normalizePlace('/root/project/src/a.ts', { root: '/elsewhere' })).toEqual({ key: '/root/project/src/a.ts', kind: 'file' });
+    expect(normalizePlace('/root/project/src/a.ts', options)).toEqual({ key: 'src/a.ts', kind: 'file' });
+    for (const field of ['places.0', 'places.1']) expect(refusal('javascript:alert(1)', field).field).toBe(field);
+  });
+
   it('is idempotent: normalising a key again gives the same key', () => {
     const inputs = [
       'topic: Physics / Heat Death',

@@ -39,8 +39,27 @@ function refuse(field: string, problem: string): PhysarumError {
   return invalidInput(field, `${problem}. A place is ${formatPlaceForms()}.`);
 }
 
+/**
+ * Agents name the same few places over and over: canonical forms already worked out, by root and input. Only
+ * places that were accepted are kept (a refusal names the caller's field); bounded by starting over when full.
+ */
+const known = new Map<string, Readonly<Place>>();
+const KNOWN_MAX = 4096;
+
 /** Canonicalises a place given by a human or agent. Throws INVALID_INPUT (naming `field`) if it is malformed. */
 export function normalizePlace(input: string, options: PlaceOptions, field = 'place'): Place {
+  const memo = typeof input === 'string' ? `${options.root}\u0000${input}` : undefined;
+  const hit = memo === undefined ? undefined : known.get(memo);
+  if (hit) return { ...hit };
+  const place = canonicalPlace(input, options, field);
+  if (memo !== undefined) {
+    if (known.size >= KNOWN_MAX) known.clear();
+    known.set(memo, { ...place });
+  }
+  return place;
+}
+
+function canonicalPlace(input: string, options: PlaceOptions, field: string): Place {
   if (typeof input !== 'string' || input.trim() === '') throw refuse(field, 'is empty');
   if (input.length > MAX_LENGTH) throw refuse(field, `is ${input.length} characters long; the limit is ${MAX_LENGTH}`);
   if (CONTROL_CHARS.test(input)) throw refuse(field, 'contains control characters (newlines, tabs, NUL…); remove them');

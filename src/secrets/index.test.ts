@@ -44,6 +44,19 @@ describe('redactSecrets()', () => {
     expect(r.text).toBe('aws_secret_access_key = [REDACTED:aws_secret_key]');
   });
 
+  it.each(['AWS_SECRET_ACCESS_KEY', 'SecretAccessKey', 'aws_secret_key'])('redacts an AWS secret key labelled %s, in any case', (label) => {
+    expect(redactSecrets(`${label}: "${AWS_SECRET}"`).text).toBe(`${label}: "[REDACTED:aws_secret_key]"`);
+  });
+
+  it('redacts a bearer token whatever the case of the header', () => {
+    expect(redactSecrets('AUTHORIZATION: BEARER abcdef0123456789abcdef').text).toBe('AUTHORIZATION: BEARER [REDACTED:bearer_token]');
+  });
+
+  it('returns text without secrets unchanged, with nothing reported', () => {
+    const text = 'The retry loop in src/http/client.ts never caps its delay; cap it at 30 s. See https://example.com/retries.';
+    expect(redactSecrets(text)).toEqual({ text, redactions: [] });
+  });
+
   it('redacts only the password of a URL with credentials', () => {
     const r = redactSecrets('db at postgres://app:hunter2pass@db.internal:5432/main ok');
     expect(r.text).toBe('db at postgres://app:[REDACTED:url_password]@db.internal:5432/main ok');

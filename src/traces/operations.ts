@@ -1,5 +1,5 @@
 // Depositing and changing traces: every change is one transaction with its event in the palimpsest.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Context } from '../context.js';
 import type { PortableWrite, StorageReader, StorageWriter } from '../storage/types.js';
 import type { PalimpsestEvent } from '../palimpsest/events.js';
@@ -37,12 +37,14 @@ export interface DepositResult {
   redactions: Redaction[];
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** Equal for traces that say the same thing, of the same kind, from the same source and metadata, at the same places. */
 export function contentHash(t: Pick<Trace, 'text' | 'kind' | 'places' | 'source' | 'meta'>): string {
-  const normal = t.text.normalize('NFC').trim().replace(/\s+/gu, ' ').toLowerCase();
-  return createHash('sha256')
-    .update([t.kind, t.source, [...t.places].sort().join('\u0001'), JSON.stringify(t.meta), normal].join('\u0000'))
-    .digest('hex');
+  // ASCII text is already in NFC; checking is cheaper than normalising.
+  const text = ASCII.test(t.text) ? t.text : t.text.normalize('NFC');
+  const normal = text.trim().replace(/\s+/gu, ' ').toLowerCase();
+  return hash('sha256', [t.kind, t.source, [...t.places].sort().join('\u0001'), JSON.stringify(t.meta), normal].join('\u0000'), 'hex');
 }
 
 export function indexingOf(trace: Trace, config: StrengthConfig): { decayKey: number; contentHash: string } {
