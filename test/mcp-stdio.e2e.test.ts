@@ -25,6 +25,8 @@ interface TraceView {
   places: string[];
   author: { name: string; role: string; model?: string };
   trust: string;
+  source: string;
+  createdAt: string;
   strength: number;
   follows: number;
 }
@@ -202,6 +204,14 @@ describe('MCP over stdio', () => {
     expect(redacted.redactions).toEqual([{ kind: 'openai_key', count: 1 }]);
     expect(redacted.text).toBe('The staging key is [REDACTED:openai_key]; rotate it monthly');
     expect(redacted.tags).toEqual(['ops']);
+
+    // Fields the tool does not take are dropped, as the SDK drops them: an agent cannot backdate or pose as ingest.
+    const posing = structured<{ id: string }>(
+      await call(aria, 'deposit_trace', { text: 'Posing as an old ingested note', places: ['topic:posing'], source: 'ingest:x.md', at: '2001-01-01T00:00:00Z' }),
+    );
+    const stored = structured<{ results: TraceView[] }>(await call(aria, 'sense_place', { place: 'topic:posing' })).results[0];
+    expect(stored).toMatchObject({ id: posing.id, source: 'agent', trust: 'agent' });
+    expect(stored?.createdAt).not.toMatch(/^2001-/u);
   });
 
   it('names the agent by PHYSARUM_INSTANCE, by the client otherwise, and by its registered name after register_instance', async () => {
@@ -247,6 +257,9 @@ describe('MCP over stdio', () => {
     const human = toolError(await call(aria, 'deposit_trace', { text: 'quarantined refusal probe as a person', trust: 'human' }));
     expect(human.code).toBe('INVALID_INPUT');
     expect(human.field).toBe('trust');
+    const notList = toolError(await call(aria, 'deposit_trace', { text: 'quarantined refusal probe', places: 'src/a.ts' }));
+    expect(notList).toMatchObject({ code: 'INVALID_INPUT', field: 'places' });
+    expect(toolError(await call(aria, 'deposit_trace', { text: 'quarantined refusal probe', kind: 'rumour' })).field).toBe('kind');
 
     const noReason = toolError(await call(aria, 'forget_trace', { id: '01ARZ3NDEKTSV4RRFFQ69G5FAV', reason: '' }));
     expect(noReason.code).toBe('INVALID_INPUT');

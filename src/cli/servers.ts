@@ -15,8 +15,8 @@ export function registerServerCommands(program: Command): void {
     .option('--instance <name>', 'this instance\'s name in the change log (default: $PHYSARUM_INSTANCE, else the client name + a random suffix)')
     .option('--model <model>', 'the model behind the instance (default: $PHYSARUM_MODEL)')
     .action(async (o, cmd: Command) => {
-      const [{ StdioServerTransport }, { createMcpServer }, { SessionActor }] = await Promise.all([
-        import('@modelcontextprotocol/sdk/server/stdio.js'),
+      const [{ StdioTransport }, { createMcpServer }, { SessionActor }] = await Promise.all([
+        import('../mcp/stdio.js'),
         import('../mcp/server.js'),
         import('../mcp/actor.js'),
       ]);
@@ -27,7 +27,7 @@ export function registerServerCommands(program: Command): void {
         actor: new SessionActor(() => server.server.getClientVersion(), { ...(o.instance ? { instance: o.instance } : {}), ...(o.model ? { model: o.model } : {}) }),
         version: VERSION,
       });
-      const transport = new StdioServerTransport();
+      const transport = new StdioTransport();
       // stdout belongs to the protocol; anything for people goes to stderr.
       const closed = new Promise<void>((resolve) => {
         transport.onclose = () => resolve();

@@ -28,6 +28,11 @@ const json = (v: unknown) => JSON.stringify(v);
 
 export function createMcpServer({ physarum, actor: session, version }: McpServerOptions): McpServer {
   const actor = () => session.get();
+  // Agents may write with agent or external trust only; the core refuses "human" from them too.
+  const depositShape = depositInput.pick({ text: true, kind: true, places: true, tags: true, meta: true }).extend({
+    trust: z.enum(['agent', 'external']).optional().describe('defaults to agent; use external for text copied from outside'),
+  }).shape;
+  // physarum.deposit() parses its input itself: the MCP layer only keeps the fields the tool takes.
   const server = withOwnValidation(
     new McpServer(
       { name: SERVER_NAME, version },
@@ -37,12 +42,8 @@ export function createMcpServer({ physarum, actor: session, version }: McpServer
           'Leave small traces with deposit_trace where the work happens; call follow_trace when a trace helped. Identity changes are proposals a person approves.',
       },
     ),
+    { deposit_trace: Object.keys(depositShape) },
   );
-
-  // Agents may write with agent or external trust only; the core refuses "human" from them too.
-  const depositShape = depositInput.pick({ text: true, kind: true, places: true, tags: true, meta: true }).extend({
-    trust: z.enum(['agent', 'external']).optional().describe('defaults to agent; use external for text copied from outside'),
-  }).shape;
 
   server.registerTool(
     'deposit_trace',

@@ -26,12 +26,14 @@ export async function answer<T extends Record<string, unknown>>(run: () => Promi
  * - Inputs: the SDK refuses arguments that break a tool's input schema as plain text ("MCP error -32602: Input
  *   validation error: ..."). This gives those refusals the documented `{"error": {code, message, field}}` text too
  *   (INVALID_INPUT naming the field), by validating with the same schema. Arguments are parsed once: the SDK's own
- *   check runs only for what ours does not do (a limit on the number of input elements, when one is set).
+ *   check runs only for what ours does not do (a limit on the number of input elements, when one is set). A
+ *   tool named in `parsedByCore` hands its core call the arguments its schema names, unparsed: the core parses
+ *   them with the same rules (and the same error JSON), so they are parsed once, not twice.
  * - Outputs: every result is built by this server from its typed views (src/.../view.ts), so the SDK's parse of
  *   each result against the tool's output schema would only repeat what the compiler checked. Clients that list
  *   the tools still validate results against the published schemas (the end-to-end tests' client does).
  */
-export function withOwnValidation(server: McpServer): McpServer {
+export function withOwnValidation(server: McpServer, parsedByCore: Readonly<Record<string, readonly string[]>> = {}): McpServer {
   type Validate = (tool: { inputSchema?: z.ZodType }, args: unknown, name: string) => Promise<unknown>;
   type ValidateOutput = (tool: unknown, result: unknown, name: string) => Promise<void>;
   const sdk = server as unknown as { validateToolInput?: Validate; validateToolOutput?: ValidateOutput; _maxToolInputElements?: number };
@@ -39,6 +41,11 @@ export function withOwnValidation(server: McpServer): McpServer {
   if (typeof validate === 'function') {
     sdk.validateToolInput = async (tool, args, name) => {
       if (!tool.inputSchema || sdk._maxToolInputElements !== undefined) return validate.call(server, tool, args, name);
+      const fields = Object.hasOwn(parsedByCore, name) ? parsedByCore[name] : undefined;
+      if (fields && isPlainObject(args)) {
+        // Like the SDK's parse, fields the tool does not take are dropped (an agent cannot pass the core's others).
+        return Object.fromEntries(fields.filter((f) => Object.hasOwn(args, f)).map((f) => [f, args[f]]));
+      }
       try {
         return parseInput(tool.inputSchema, args);
       } catch (e) {
@@ -49,4 +56,8 @@ export function withOwnValidation(server: McpServer): McpServer {
   }
   if (typeof sdk.validateToolOutput === 'function') sdk.validateToolOutput = async () => undefined;
   return server;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -49,8 +49,9 @@ export class GroupCommit {
       savepoint: o.db.prepare('SAVEPOINT write'),
       release: o.db.prepare('RELEASE write'),
       rollbackTo: o.db.prepare('ROLLBACK TO write'),
-      noWait: o.db.prepare('PRAGMA busy_timeout = 0'),
-      wait: o.db.prepare(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(o.busyTimeoutMs))}`),
+      // pluck(): the value alone, no row object, for statements run twice per transaction.
+      noWait: o.db.prepare('PRAGMA busy_timeout = 0').pluck(),
+      wait: o.db.prepare(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(o.busyTimeoutMs))}`).pluck(),
     };
   }
 
