@@ -140,6 +140,39 @@ describe('SqliteStorage', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('These are my notes, not a database.\n'.repeat(200));
   });
 
+  it('migrates a store of schema 6, keeping its data, to indexes that hold only ingested sources and events with a subject', async () => {
+    const first = open();
+    const ingested = makeTrace({ text: 'from a document', source: 'ingest:notes/a.md#Intro' });
+    await deposit(first, makeTrace({ text: 'an agent note' }), ingested);
+    await first.write((w) => w.appendEvent({ type: 'trail.create', at: 1, actor: ingested.author, subject: 'trail-1' }));
+    await first.close();
+    opened.splice(0);
+    const old = raw();
+    old.exec(`DROP INDEX events_subject; CREATE INDEX events_subject ON events (subject, seq);
+      DROP INDEX traces_ingest_source; CREATE INDEX traces_source ON traces (source); PRAGMA user_version = 6;`);
+    old.close();
+
+    const again = open();
+    expect((await again.read((r) => r.tracesBySourcePrefix('ingest:notes/'))).map((t) => t.id)).toEqual([ingested.id]);
+    expect((await again.read((r) => r.sourceEntries('ingest:'))).map((e) => e.id)).toEqual([ingested.id]);
+    expect((await again.read((r) => r.listEvents({ subject: 'trail-1', limit: 10 }))).map((e) => e.type)).toEqual(['trail.create']);
+    await again.close();
+    opened.splice(0);
+
+    const db = raw(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ('events_subject', 'traces_source', 'traces_ingest_source')").all();
+    expect(indexes).toEqual([
+      { name: 'events_subject', sql: 'CREATE INDEX events_subject ON events (subject, seq) WHERE subject IS NOT NULL' },
+      { name: 'traces_ingest_source', sql: "CREATE INDEX traces_ingest_source ON traces (source) WHERE source GLOB 'ingest:*'" },
+    ]);
+    // Deposits leave both indexes alone; the lookups still use them.
+    expect(db.prepare("SELECT count(*) AS n FROM traces INDEXED BY traces_ingest_source WHERE source GLOB 'ingest:*'").get()).toEqual({ n: 1 });
+    const plan = (sql: string, ...args: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
+    expect(plan("SELECT id FROM traces t WHERE t.source >= ? AND t.source < ? AND t.source GLOB 'ingest:*'", 'ingest:a', 'ingest:b')).toContain('traces_ingest_source');
+    expect(plan('SELECT * FROM events WHERE subject = ? ORDER BY seq DESC LIMIT 5', 'trail-1')).toContain('events_subject');
+  });
+
   it('refuses a store written by a newer schema with a clear message and leaves it unmigrated', async () => {
     const storage = open();
     await storage.write((w) => w.setSetting('k', 'v'));

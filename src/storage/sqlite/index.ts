@@ -97,6 +97,16 @@ function indexedKey(row: Row): string {
 }
 
 /** Builds the WHERE clauses for trace filters; `t` is the traces alias. */
+/**
+ * Traces whose source starts with a prefix (two parameters: the prefix and its end). A range instead of LIKE,
+ * so no character in the prefix acts as a wildcard; for ingested sources, the literal GLOB term lets SQLite use
+ * the index that holds only those (traces_ingest_source).
+ */
+function sourcePrefixClause(prefix: string): string {
+  const range = 't.source >= ? AND t.source < ?';
+  return prefix.startsWith('ingest:') ? `${range} AND t.source GLOB 'ingest:*'` : range;
+}
+
 function filterClauses(f: TraceFilters): { sql: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
@@ -455,8 +465,7 @@ export class SqliteStorage implements Storage, StorageWriter {
   }
 
   async tracesBySourcePrefix(prefix: string): Promise<Trace[]> {
-    // A range on the indexed column instead of LIKE, so no character in the prefix acts as a wildcard.
-    return this.all(`SELECT ${TRACE_COLS} FROM traces t WHERE t.source >= ? AND t.source < ? ORDER BY t.seq`, [prefix, `${prefix}\u{10FFFF}`]).map(
+    return this.all(`SELECT ${TRACE_COLS} FROM traces t WHERE ${sourcePrefixClause(prefix)} ORDER BY t.seq`, [prefix, `${prefix}\u{10FFFF}`]).map(
       rowToTrace,
     );
   }
@@ -464,7 +473,7 @@ export class SqliteStorage implements Storage, StorageWriter {
   async sourceEntries(prefix: string): Promise<SourceEntry[]> {
     const rows = this.all(
       `SELECT t.id, t.source, t.status, t.places, t.tags, json_extract(t.meta, '$.hash') AS hash, json_extract(t.meta, '$.format') AS format
-       FROM traces t WHERE t.source >= ? AND t.source < ? ORDER BY t.seq`,
+       FROM traces t WHERE ${sourcePrefixClause(prefix)} ORDER BY t.seq`,
       [prefix, `${prefix}\u{10FFFF}`],
     );
     return rows.map(rowToSourceEntry);
