@@ -29,9 +29,10 @@ export async function answer<T extends Record<string, unknown>>(run: () => Promi
  *   check runs only for what ours does not do (a limit on the number of input elements, when one is set). A
  *   tool named in `parsedByCore` hands its core call the arguments its schema names, unparsed: the core parses
  *   them with the same rules (and the same error JSON), so they are parsed once, not twice.
- * - Outputs: every result is built by this server from its typed views (src/.../view.ts), so the SDK's parse of
- *   each result against the tool's output schema would only repeat what the compiler checked. Clients that list
- *   the tools still validate results against the published schemas (the end-to-end tests' client does).
+ * - Outputs: every result is built by this server from its typed views (src/traces/view.ts and the like), so
+ *   the SDK's parse of each result against the tool's output schema would only repeat what the compiler checked.
+ *   Clients that list the tools still validate results against the published schemas (the end-to-end tests'
+ *   client does).
  */
 export function withOwnValidation(server: McpServer, parsedByCore: Readonly<Record<string, readonly string[]>> = {}): McpServer {
   type Validate = (tool: { inputSchema?: z.ZodType }, args: unknown, name: string) => Promise<unknown>;
