@@ -96,7 +96,6 @@ function indexedKey(row: Row): string {
   return `${text.length},${tags.length},${places.length}:${text}${tags}${places}${String(row['author_name'])}`;
 }
 
-/** Builds the WHERE clauses for trace filters; `t` is the traces alias. */
 /**
  * Traces whose source starts with a prefix (two parameters: the prefix and its end). A range instead of LIKE,
  * so no character in the prefix acts as a wildcard; for ingested sources, the literal GLOB term lets SQLite use
@@ -107,6 +106,7 @@ function sourcePrefixClause(prefix: string): string {
   return prefix.startsWith('ingest:') ? `${range} AND t.source GLOB 'ingest:*'` : range;
 }
 
+/** Builds the WHERE clauses for trace filters; `t` is the traces alias. */
 function filterClauses(f: TraceFilters): { sql: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
