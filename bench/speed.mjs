@@ -3,7 +3,8 @@
 // concurrent clients.
 //
 //   npm run bench:speed -- [--json] [--sizes 10000,100000,1000000] [--quick] [--mcp-items 1000,10000]
-//                          [--concurrent-items 200] [--skip-mcp] [--skip-concurrency] [--keep] [--proposed]
+//                          [--mcp-rounds 3] [--concurrent-items 200] [--skip-mcp] [--skip-concurrency] [--keep]
+//                          [--proposed]
 //   node bench/speed.mjs --from saved.json      (print the report of a run saved with --json)
 //
 // Each in-process size runs in its own child process, so its RSS is its own. Targets are printed beside the
@@ -25,6 +26,8 @@ const OPTIONS = {
   sizes: 'string',
   quick: 'bool',
   'mcp-items': 'string',
+  // MCP runs of every server, taken in turn; each server's figures are its middle round's (default 3, 1 with --quick)
+  'mcp-rounds': 'string',
   'concurrent-items': 'string',
   'skip-mcp': 'bool',
   'skip-concurrency': 'bool',
@@ -309,6 +312,21 @@ async function mcpRun(kind, stages, keep) {
   }
 }
 
+/**
+ * One server's figures from several rounds: at each size, the stage of the round whose write p50 is the middle
+ * one (of an even number, the lower), so every figure shown is one run's, not a blend; the ping likewise. Each
+ * round's p50s are kept beside it, so the spread between runs is in the report.
+ */
+function middleRound(runs) {
+  const middle = (xs, key) => [...xs].sort((a, b) => key(a) - key(b))[(xs.length - 1) >> 1];
+  return {
+    ...runs[0],
+    ping: middle(runs.map((r) => r.ping), (p) => p.p50),
+    stages: runs[0].stages.map((first, i) => middle(runs.map((r) => r.stages[i]), (st) => st.write.p50)),
+    rounds: runs.map((r) => ({ ping: r.ping.p50, stages: r.stages.map((st) => ({ items: st.items, write: st.write.p50, search: st.search.p50 })) })),
+  };
+}
+
 /** 8 client connections (8 server processes on one store) each writing `n` items at once; then count what is stored. */
 async function concurrencyRun(kind, clients, n, keep) {
   const dir = mkdtempSync(join(tmpdir(), `physarum-conc-${kind}-`));
@@ -487,6 +505,12 @@ function printReport(result) {
       }
     }
     log(table(['server', 'items', 'write window', 'write p50/p99 ms', 'search p50/p99 ms', 'writes/s (cumulative)', 'search response', 'store'], rows));
+    const rounds = result.mcp[0].rounds?.length ?? 1;
+    if (rounds > 1) {
+      log(`\n${rounds} rounds, the servers in turn; above, at each size, the round with the middle write p50. Write p50 of each round, ms:`);
+      log(table(['server', 'items', ...Array.from({ length: rounds }, (_, i) => `round ${i + 1}`)],
+        result.mcp.flatMap((m) => m.stages.map((st, i) => [m.server, st.items.toLocaleString('en'), ...m.rounds.map((r) => fmtMs(r.stages[i].write))]))));
+    }
     const mem = result.mcp.find((m) => m.server === 'memory');
     const physs = result.mcp.filter((m) => isPhysarum(m.server));
     if (physs.length && mem) {
@@ -566,11 +590,16 @@ async function main() {
     }
   }
   if (!args['skip-mcp']) {
-    for (const kind of MCP_SERVERS) {
-      await settle();
-      progress(`MCP stdio: ${kind}, ${mcpItems.join(', ')} items…`);
-      result.mcp.push(await mcpRun(kind, mcpItems, keep));
+    const rounds = Math.max(1, Math.floor(Number(args['mcp-rounds'] ?? (quick ? 1 : 3))) || 1);
+    const runs = new Map(MCP_SERVERS.map((kind) => [kind, []]));
+    for (let round = 1; round <= rounds; round++) {
+      for (const kind of MCP_SERVERS) {
+        await settle();
+        progress(`MCP stdio: ${kind}, ${mcpItems.join(', ')} items (round ${round} of ${rounds})…`);
+        runs.get(kind).push(await mcpRun(kind, mcpItems, keep));
+      }
     }
+    result.mcp = MCP_SERVERS.map((kind) => middleRound(runs.get(kind)));
   }
   if (!args['skip-concurrency']) {
     for (const kind of ['physarum', 'memory']) {

@@ -89,6 +89,18 @@ export function render(s) {
       }
     }
     out.push(mdTable(['', 'items', 'write', 'write p50 vs server-memory', 'search', 'search p50 vs server-memory', 'search response'], rows));
+    const rounds = s.mcp[0].rounds?.length ?? 1;
+    if (rounds > 1) {
+      out.push('');
+      out.push(`Each server ran ${rounds} times, the servers in turn; at each size the table above shows the round with the middle write p50. Write p50 of every round, ms:`);
+      out.push('');
+      out.push(
+        mdTable(
+          ['', 'items', ...Array.from({ length: rounds }, (_, i) => `round ${i + 1}`)],
+          s.mcp.flatMap((m) => m.stages.map((st, i) => [label(m), st.items.toLocaleString('en'), ...m.rounds.map((r) => fmtMs(r.stages[i].write))])),
+        ),
+      );
+    }
     const budget = writeBudget(s, mem);
     if (budget) {
       out.push('');
