@@ -1,5 +1,5 @@
 // The board's shapes: instances, claims (leases), messages and handoffs, and the inputs that change them.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Author } from '../traces/schema.js';
 
 export type InstanceStatus = 'active' | 'idle' | 'gone' | 'ended';

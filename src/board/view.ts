@@ -1,5 +1,5 @@
 // The public JSON shapes of the board (CLI --json, the JSON API, MCP results), with ISO times.
-import { z } from 'zod';
+import * as z from 'zod';
 import { iso, isoOrNull } from '../clock.js';
 import { authorView } from '../traces/view.js';
 import type { BoardView, Claim, Handoff, InstanceView, Message } from './types.js';

@@ -1,6 +1,6 @@
 // The briefing: identity first, then what other parts contribute (board, handoffs), then the strongest
 // relevant traces and trails, fitted into a token budget.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Context } from '../context.js';
 import type { StorageReader } from '../storage/types.js';
 import { parseInput } from '../errors/parse.js';

@@ -1,5 +1,5 @@
 // Identity documents: the few human-approved texts every briefing starts with, and proposals to change them.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Author } from '../traces/schema.js';
 
 export const IDENTITY_VERSION_STATUSES = ['proposed', 'approved', 'rejected'] as const;

@@ -1,5 +1,5 @@
 // The public JSON shape of identity versions (CLI --json, the JSON API), with ISO times.
-import { z } from 'zod';
+import * as z from 'zod';
 import { iso, isoOrNull } from '../clock.js';
 import { authorView } from '../traces/view.js';
 import { IDENTITY_VERSION_STATUSES, type IdentityVersion } from './types.js';

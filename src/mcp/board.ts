@@ -1,6 +1,6 @@
 // MCP tools for the board: register, check in, claim, release, message, read messages, hand off, see the board.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Physarum } from '../physarum.js';
 import { briefInput } from '../briefing/index.js';
 import { checkInInput, claimInput, handoffInput, postMessageInput, registerInput, releaseInput } from '../board/types.js';

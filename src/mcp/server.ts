@@ -1,6 +1,6 @@
 // The MCP server: each tool parses (the SDK does), calls the core once, and formats; errors are mapped in one place.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Physarum } from '../physarum.js';
 import type { SessionActor } from './actor.js';
 import { registerBoardTools } from './board.js';

@@ -1,5 +1,5 @@
 // Reading the palimpsest (one trace's history or the whole store's) and reverting an event, itself logged.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Context } from '../context.js';
 import { EVENT_TYPES, type PalimpsestEvent } from './events.js';
 import { PhysarumError, notFound } from '../errors/index.js';

@@ -1,5 +1,5 @@
 // The public JSON shape of a change-log event, with ISO times.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PalimpsestEvent } from './events.js';
 import { authorView } from '../traces/view.js';
 

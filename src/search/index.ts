@@ -1,5 +1,5 @@
 // Search (full text combined with strength, with each score part shown) and sense (what lies at a place).
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Context } from '../context.js';
 import type { TraceFilters, TraceHead } from '../storage/types.js';
 import { parseInput } from '../errors/parse.js';

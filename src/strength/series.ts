@@ -1,5 +1,5 @@
 // A trace's strength over time, rebuilt from its change log: each reinforcement is a step up, decay in between.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Context } from '../context.js';
 import { notFound } from '../errors/index.js';
 import { parseInput } from '../errors/parse.js';

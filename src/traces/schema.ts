@@ -1,5 +1,5 @@
 // The shapes of traces and of the inputs that create and change them: the single source of those types.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const TRACE_KINDS = ['note', 'insight', 'question', 'decision', 'warning', 'todo', 'instruction'] as const;
 export type TraceKind = (typeof TRACE_KINDS)[number];

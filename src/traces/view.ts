@@ -1,5 +1,5 @@
 // The public JSON shape of a trace (CLI --json, MCP output schemas, the JSON API) and the mapping to it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { iso } from '../clock.js';
 import { ANNOTATION_STANCES, type Annotation, type Trace } from './schema.js';
 

@@ -1,6 +1,6 @@
 // Emergent trails: each move of an instance from one place to another reinforces that directed edge,
 // with the same decay as traces, so well-trodden routes stand out and abandoned ones fade.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Context } from '../context.js';
 import type { StorageReader } from '../storage/types.js';
 import { parseInput } from '../errors/parse.js';

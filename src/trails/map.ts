@@ -1,5 +1,5 @@
 // The trail map: every place with its traces' count and current strength, grouped, and the trails between places.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Context } from '../context.js';
 import { parseInput } from '../errors/parse.js';
 import { currentStrength } from '../strength/index.js';

@@ -1,5 +1,5 @@
 // Authored trails: named, ordered paths through traces and places.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Author } from '../traces/schema.js';
 
 export interface TrailStep {

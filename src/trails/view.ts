@@ -1,5 +1,5 @@
 // The public JSON shapes of trails (CLI --json, the JSON API, MCP results), with ISO times.
-import { z } from 'zod';
+import * as z from 'zod';
 import { iso } from '../clock.js';
 import { authorView, toTraceView, type TraceView } from '../traces/view.js';
 import type { TrailView as TrailWithTraces } from './index.js';

@@ -3,7 +3,7 @@
 // waits for it; here a worker thread with its own connection does it while writes go on.
 import Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
 /**
  * The worker: a plain script (evaluated, so it runs the same from the sources and the build) that opens its
@@ -106,6 +106,9 @@ export class Checkpointer {
   private start(): void {
     let worker: Worker;
     try {
+      // Loaded only here: most short-lived processes (a hook call, a CLI command) never start a worker, and
+      // loading the module costs each of them a few milliseconds.
+      const { Worker } = process.getBuiltinModule('node:worker_threads');
       worker = new Worker(WORKER_SOURCE, {
         eval: true,
         workerData: {
