@@ -322,7 +322,7 @@ function middleRound(runs) {
   return {
     ...runs[0],
     ping: middle(runs.map((r) => r.ping), (p) => p.p50),
-    stages: runs[0].stages.map((first, i) => middle(runs.map((r) => r.stages[i]), (st) => st.write.p50)),
+    stages: runs[0].stages.map((_, i) => middle(runs.map((r) => r.stages[i]), (st) => st.write.p50)),
     rounds: runs.map((r) => ({ ping: r.ping.p50, stages: r.stages.map((st) => ({ items: st.items, write: st.write.p50, search: st.search.p50 })) })),
   };
 }

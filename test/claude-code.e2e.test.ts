@@ -236,3 +236,15 @@ describe('physarum init claude-code', () => {
     expect(readFileSync(join(project, '.claude', 'settings.json'), 'utf8')).toBe('{ not json');
   });
 });
+
+// Claude Code waits on every hook call, so what the bundle loads at start-up is part of its cost.
+describe('the hook bundle', () => {
+  const bundle = readFileSync(resolve('dist/hook.cjs'), 'utf8');
+
+  it('carries only the English error messages of zod', () => {
+    expect(bundle).toContain('Invalid input');
+    // Dutch and Italian, two of the locales zod ships (ASCII phrases: the bundle escapes other characters).
+    expect(bundle).not.toContain('Ongeldige invoer');
+    expect(bundle).not.toContain('Input non valido');
+  });
+});
