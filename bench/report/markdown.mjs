@@ -12,8 +12,14 @@ export function mdTable(header, rows) {
 /** "p50 / p99" of a summary, in ms. */
 export const p50p99 = (s) => (s ? `${fmtMs(s.p50)} / ${fmtMs(s.p99)}` : 'n/a');
 
-/** One target as a list line: what, the measured figure, met or not met. */
-export const targetLine = ({ target, measured, ok }) => `- ${ok ? '✅ met' : '❌ **not met**'}: ${target} (measured ${measured})`;
+/** One target as a list line: what, the measured figure, met or not met; `ok` undefined is a figure reported beside the targets. */
+export const targetLine = ({ target, measured, ok }) => `- ${ok === undefined ? 'ℹ️ reported' : ok ? '✅ met' : '❌ **not met**'}: ${target} (measured ${measured})`;
+
+/** The page's summary heading: figures reported beside the targets (`ok` undefined) are not counted. */
+export function targetsHeading(summary) {
+  const counted = summary.filter((t) => t.ok !== undefined);
+  return `## Targets: ${counted.filter((t) => t.ok).length} of ${counted.length} met`;
+}
 
 /** A machine description from a harness's JSON (every harness prints the same `machine` object). */
 export function machineLine(m) {
