@@ -220,6 +220,7 @@ async function measure(n, durability, o, store, dir) {
     lockRetries: reports.reduce((sum, r) => sum + r.commits.lockRetries, 0),
     sent: reports.reduce((sum, r) => sum + r.commits.sent, 0),
     lost: reports.reduce((sum, r) => sum + r.commits.lost, 0),
+    resent: reports.reduce((sum, r) => sum + (r.commits.resent ?? 0), 0),
   };
 
   const all = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
@@ -295,7 +296,7 @@ async function main() {
           const f = (p) => `${p.meanMs}/${p.p50Ms}/${p.p99Ms}/${p.maxMs}`;
           say(`         lock wait ${f(r.phases.wait)} · held ${f(r.phases.hold)} · of which COMMIT ${f(r.phases.commit)} ms (mean/p50/p99/max) · held ${Math.round(r.phases.heldShare * 100)}% of the run`);
         }
-        say(`         ${r.commits.transactions} transactions, ${r.commits.depositsPerTransaction} deposits each on average; ${r.commits.committers} writer(s) committed for others (${r.commits.sent} sent, ${r.commits.lost} unanswered); ${r.commits.lockRetries} waits for the lock`);
+        say(`         ${r.commits.transactions} transactions, ${r.commits.depositsPerTransaction} deposits each on average; ${r.commits.committers} writer(s) committed for others (${r.commits.sent} sent, ${r.commits.lost} unanswered, ${r.commits.resent ?? 0} of them sent on to the next committer); ${r.commits.lockRetries} waits for the lock`);
       } else process.stderr.write(`${r.writers} writers (${r.durability}, ${r.mode}): ${r.throughputPerS}/s, p99 ${r.p99Ms} ms\n`);
     }
   }

@@ -13,7 +13,8 @@ export interface CommitRequest {
   payload: unknown;
 }
 
-type Reply = { id: number; ok: unknown } | { id: number; error: Record<string, unknown> } | { id: number; unknown: true };
+/** `unknown`: the committer does not know the op (another version); `closing`: it is leaving and takes no more writes. */
+type Reply = { id: number; ok: unknown } | { id: number; error: Record<string, unknown> } | { id: number; unknown: true } | { id: number; closing: true };
 
 /** The outcome at the sending side; `lost` means "no answer, apply it yourself" (safe: receipts make it once). */
 export type Sent = { ok: unknown } | { error: PhysarumError } | 'lost';
@@ -33,6 +34,9 @@ export interface CommitterOptions {
 
 /** Unix socket paths are limited to about 104 bytes (with room for the suffix used while listening). */
 const MAX_SOCKET_PATH = 92;
+
+/** The longest a writer of a committer that left waits, at random, for another to take over before trying itself (ms). */
+const SUCCESSOR_WAIT_MS = 40;
 
 /** The longest line either side accepts: a batch of deposits at their largest, with room to spare. */
 const MAX_LINE_CHARS = 64 * 1024 * 1024;
@@ -121,6 +125,8 @@ class Connection {
   private onReply(r: Reply): void {
     const settle = this.pending.get(r.id);
     if (!settle) return;
+    // A committer that is leaving: this connection takes no more writes, whether or not its close has arrived.
+    if ('closing' in r) this.closed = true;
     if ('ok' in r) settle({ ok: r.ok });
     else if ('error' in r) settle({ error: errorFromJson(r.error) });
     else settle('lost');
@@ -171,15 +177,28 @@ export class Committer {
     if (this.closed || Date.now() < this.directUntil) return Promise.resolve({ direct: true });
     if (this.server) return Promise.resolve({ self: true });
     if (this.connection && !this.connection.closed) return Promise.resolve({ via: this.connection });
-    this.routing ??= this.establish().finally(() => (this.routing = undefined));
+    // A connection that closed: the committer left, and every process that wrote through it is looking for the next.
+    const successor = this.connection !== undefined;
+    this.routing ??= this.establish(successor).finally(() => (this.routing = undefined));
     return this.routing;
   }
 
-  private async establish(): Promise<Route> {
+  private async establish(successor: boolean): Promise<Route> {
     try {
       return { via: await this.dial() };
     } catch {
       // Nobody listening (no socket, or one left by a killed committer): take over, unless someone else does first.
+    }
+    if (successor) {
+      // The writers of a committer that left all get here together. Each waits a moment at random and dials
+      // again: the first to wake takes over and the rest find it, instead of all polling the write lock at once
+      // (each try of which starts a read of the WAL that SQLite retries, sleeping, while a committer is writing).
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * SUCCESSOR_WAIT_MS));
+      try {
+        return { via: await this.dial() };
+      } catch {
+        // Still nobody: take over.
+      }
     }
     try {
       return await this.o.elect(async (): Promise<Route> => {
@@ -264,7 +283,7 @@ export class Committer {
         socket.write(`${JSON.stringify(r)}\n`);
       };
       const applied = this.o.apply(request);
-      if (!applied) return reply({ id: request.id, unknown: true });
+      if (!applied) return reply(this.closed ? { id: request.id, closing: true } : { id: request.id, unknown: true });
       state.pending += 1;
       socket.ref();
       applied

@@ -217,6 +217,32 @@ describe('writePortable() shared committer', () => {
     expect((await second.storage.read((r) => r.info())).traces).toBe(4);
   });
 
+  it('sends the writes of a committer that leaves on to the one of its writers that takes over, once each', async () => {
+    const first = new Physarum({ storage: open(), root: dir });
+    const second = new Physarum({ storage: open(), root: dir });
+    const third = new Physarum({ storage: open(), root: dir });
+    await first.deposit({ text: 'the first storage becomes the committer', places: ['topic:a'] }, agent);
+    await second.deposit({ text: 'the second connects', places: ['topic:a'] }, agent);
+    await third.deposit({ text: 'the third connects', places: ['topic:a'] }, agent);
+    // Both deposits are on their way when the committer starts to leave: it answers that it is closing.
+    const inFlight = [
+      second.deposit({ text: 'from the second as the committer leaves', places: ['topic:b'] }, agent),
+      third.deposit({ text: 'from the third as the committer leaves', places: ['topic:b'] }, agent),
+    ];
+    const closing = first.close();
+    const [fromSecond, fromThird] = await Promise.all(inFlight);
+    await closing;
+    const stats = [second, third].map((p) => (p.storage as SqliteStorage).commitStats());
+    // One of the two takes over; the other sends its write on to it rather than writing it itself.
+    expect(stats.filter((s) => s.committer)).toHaveLength(1);
+    const sender = stats.find((s) => !s.committer);
+    expect(sender).toMatchObject({ sent: 2, lost: 1, resent: 1, writes: 0 });
+    expect(stats.find((s) => s.committer)).toMatchObject({ lost: 1, resent: 0 });
+    for (const r of [fromSecond, fromThird]) expect(await second.get(r.trace.id)).toMatchObject({ trace: { id: r.trace.id } });
+    const texts = await second.storage.read((r) => r.info());
+    expect(texts.traces).toBe(5);
+  });
+
   it('never has a deposit asked to be synced committed by a process opened with durability normal', async () => {
     const normal = new Physarum({ storage: SqliteStorage.open({ path: file, durability: 'normal' }), root: dir });
     opened.push(normal.storage as SqliteStorage);

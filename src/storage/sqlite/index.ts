@@ -204,7 +204,7 @@ export class SqliteStorage implements Storage, StorageWriter {
   }
 
   /** Group-commit counters of this process (transactions, writes in them, retries for the lock) and its role. */
-  commitStats(): { batches: number; writes: number; lockRetries: number; committer: boolean; sent: number; lost: number } {
+  commitStats(): { batches: number; writes: number; lockRetries: number; committer: boolean; sent: number; lost: number; resent: number } {
     return { ...this.group.stats, ...this.shared.routed, committer: this.shared.isCommitter };
   }
 

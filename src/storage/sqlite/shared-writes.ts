@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { PortableWrite, StorageWriter } from '../types.js';
 import { newId } from '../../ids.js';
-import { Committer, type CommitRequest } from './committer.js';
+import { Committer, type CommitRequest, type Sent } from './committer.js';
 
 /** Receipts answer a write repeated after its committer died; an hour is far longer than any retry takes. */
 const RECEIPT_TTL_MS = 60 * 60 * 1000;
@@ -22,6 +22,12 @@ export interface SharedWritesOptions {
   elect<T>(fn: () => Promise<T>): Promise<T>;
 }
 
+/** The committer's answer: its result, or its refusal. It ran this same op (same name, same code version), so the value has its result's shape. */
+function answered<R>(sent: Exclude<Sent, 'lost'>): R {
+  if ('error' in sent) throw sent.error;
+  return sent.ok as R;
+}
+
 export class SharedWrites {
   private readonly committer: Committer | undefined;
   /** Portable writes this process knows, by name: the ones it may apply for other processes. */
@@ -31,8 +37,11 @@ export class SharedWrites {
   private closing = false;
   /** Prepared on first use: the receipts table exists only once the store is migrated. */
   private receiptSql: Record<'seen' | 'insert' | 'prune', Database.Statement> | undefined;
-  /** Portable writes sent to the committer, and those it did not answer (applied here instead). */
-  readonly routed = { sent: 0, lost: 0 };
+  /**
+   * Portable writes sent to the committer; those it did not answer; and of those, the ones sent again to the
+   * committer that took over (the rest were applied here).
+   */
+  readonly routed = { sent: 0, lost: 0, resent: 0 };
 
   constructor(private readonly o: SharedWritesOptions) {
     // One committer per durability: a write asked to be synced is never committed by a process that does not sync.
@@ -63,13 +72,18 @@ export class SharedWrites {
     if ('via' in route) {
       this.routed.sent += 1;
       const sent = await route.via.send(op.name, key, payload);
-      if (sent !== 'lost') {
-        if ('error' in sent) throw sent.error;
-        // The committer ran this same op (same name, same code version), so the value has its result's shape.
-        return sent.ok as R;
-      }
-      // No answer (the committer died or stalled): apply it here; its receipt says if it was applied already.
+      if (sent !== 'lost') return answered(sent);
       this.routed.lost += 1;
+      // No answer. When the committer left (its connection closed), every process that wrote through it is here
+      // at once: send the write on to whichever of them takes over, rather than each taking the write lock for
+      // its own. Otherwise (it does not know the op, it stalled, or this process took over) apply it here. Either
+      // way its receipt says if it was applied already.
+      const next = this.committer && !this.closing ? await this.committer.route() : undefined;
+      if (next && 'via' in next && next.via !== route.via) {
+        this.routed.resent += 1;
+        const resent = await next.via.send(op.name, key, payload);
+        if (resent !== 'lost') return answered(resent);
+      }
       return this.apply(op, key, payload, { receipt: true });
     }
     // Never left this process, so nobody else can apply it: no receipt needed.
