@@ -4,7 +4,7 @@
 //
 //   npm run build && node bench/writers.mjs [--json] [--writers 1,8,32] [--seconds 5]
 //        [--durability full|normal|both] [--mode shared|direct] [--busy-timeout MS]
-//        [--profile] [--keep]
+//        [--profile] [--handoff] [--keep]
 //
 // Target to compare against (printed, not asserted): 32 writers >= 2,000 deposits/s in total, p99 <= 50 ms.
 // --json prints one JSON object on stdout (progress goes to stderr): the machine with its load average and
@@ -17,6 +17,8 @@
 // across processes over a Unix socket beside the file), each acknowledged after its commit.
 // --mode direct turns that off (sharedCommits: false): every writer commits its own deposits, one sync per
 // commit, waiting for the write lock off its event loop. Run both to compare the designs on one machine.
+// --handoff has the committer leave halfway through (it stops and closes the store, as a session that ends while
+// the others write) and reports how long the other writers' deposits started in the second after it took.
 // --busy-timeout MS sets how long a writer waits for the write lock (default: the library's 10 s).
 // --profile splits each deposit's time by timing the connection's BEGIN IMMEDIATE and COMMIT (a diagnostic
 // that reaches into the storage object): waiting for the write lock, holding it, and the COMMIT itself
@@ -24,7 +26,7 @@
 // The lock is awaited between tries off the event loop, so "lock wait" is the time of each try, not the
 // whole wait; the whole wait is in the latency.
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +45,7 @@ function parseArgs(argv) {
     mode: 'shared',
     busyTimeout: undefined,
     profile: false,
+    handoff: false,
     keep: false,
     child: false,
   };
@@ -56,6 +59,7 @@ function parseArgs(argv) {
     if (a === '--json') o.json = true;
     else if (a === '--keep') o.keep = true;
     else if (a === '--profile') o.profile = true;
+    else if (a === '--handoff') o.handoff = true;
     else if (a === '--child') o.child = true;
     else if (a === '--writers') o.writers = value().split(',').map((n) => Number.parseInt(n, 10));
     else if (a === '--seconds') o.seconds = Number(value());
@@ -71,6 +75,7 @@ function parseArgs(argv) {
   if (o.durability.some((d) => d !== 'full' && d !== 'normal')) throw new Error('--durability is full, normal or both');
   if (!MODES.includes(o.mode)) throw new Error(`--mode is one of ${MODES.join(', ')}`);
   if (o.mode === 'shared' && o.profile) throw new Error('--profile times each writer\'s own commits: use it with --mode direct');
+  if (o.handoff && o.mode !== 'shared') throw new Error('--handoff has the committer leave: use it with --mode shared');
   return o;
 }
 
@@ -100,7 +105,7 @@ function depositInput(index, n) {
 // ---------------------------------------------------------------------------------------------
 
 async function child() {
-  const { store, durability, busyTimeout, profile, mode, index } = JSON.parse(process.env.WRITERS_CHILD);
+  const { store, durability, busyTimeout, profile, mode, index, handoff } = JSON.parse(process.env.WRITERS_CHILD);
   const actor = { name: `writer-${index}`, role: 'agent' };
   // Replies from the parent, in order: one outstanding request at a time.
   const replies = [];
@@ -117,25 +122,45 @@ async function child() {
   const physarum = await openStore(store, durability, busyTimeout, mode, tmpdir());
   const phases = profile ? profileConnection(physarum.storage) : undefined;
   process.send({ ready: true });
-  const { until } = await next();
+  const { until, leaveAt } = await next();
 
   const latencies = [];
+  // With --handoff: when each deposit started (epoch ms), and when this writer left as the committer.
+  const startedAt = handoff ? [] : undefined;
+  let left;
   const errors = {};
   for (let n = 0; Date.now() < until; n++) {
     const input = depositInput(index, n);
+    const started = Date.now();
     const t0 = performance.now();
     try {
       await physarum.deposit(input, actor);
       latencies.push(performance.now() - t0);
+      startedAt?.push(started);
     } catch (e) {
       const code = e?.code ?? String(e);
       errors[code] = (errors[code] ?? 0) + 1;
+    }
+    // The first committer past the middle of the run leaves, as a session that ends while others write.
+    if (handoff && Date.now() >= leaveAt && physarum.storage.commitStats().committer && claimLeave(store)) {
+      left = Date.now();
+      break;
     }
   }
   // Counted before close(): closing hands nothing over, but a committer's figures are this run's.
   const commits = physarum.storage.commitStats();
   await physarum.close();
-  process.send({ done: true, latencies, errors, phases, commits }, () => process.exit(0));
+  process.send({ done: true, latencies, startedAt, left, errors, phases, commits }, () => process.exit(0));
+}
+
+/** True for the one writer that leaves first (a file created once, beside the store). */
+function claimLeave(store) {
+  try {
+    writeFileSync(`${store}.handoff`, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Times BEGIN IMMEDIATE (waiting for the lock), BEGIN..COMMIT (holding it) and COMMIT on the storage's connection. */
@@ -188,7 +213,7 @@ async function measure(n, durability, o, store, dir) {
     fork(SELF, ['--child'], {
       env: {
         ...process.env,
-        WRITERS_CHILD: JSON.stringify({ store, durability, busyTimeout: o.busyTimeout, profile: o.profile, mode: o.mode, index }),
+        WRITERS_CHILD: JSON.stringify({ store, durability, busyTimeout: o.busyTimeout, profile: o.profile, mode: o.mode, index, handoff: o.handoff }),
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
@@ -208,7 +233,8 @@ async function measure(n, durability, o, store, dir) {
   await Promise.all(ready);
   const start = Date.now() + 200;
   const until = start + o.seconds * 1000;
-  for (const c of children) c.send({ until });
+  const leaveAt = start + (until - start) / 2;
+  for (const c of children) c.send({ until, leaveAt });
   const reports = await Promise.all(results);
   const elapsedS = (until - start) / 1000;
   // Transactions committed by all writers together, and how many writers committed for others.
@@ -227,6 +253,19 @@ async function measure(n, durability, o, store, dir) {
   const perWriter = reports.map((r) => r.latencies.length);
   const errors = {};
   for (const r of reports) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
+
+  // --handoff: the other writers' deposits started from just before the committer left to a second after.
+  let handoff;
+  if (o.handoff) {
+    const leaver = reports.find((r) => r.left !== undefined);
+    if (leaver) {
+      const around = reports
+        .filter((r) => r !== leaver)
+        .flatMap((r) => r.latencies.filter((_, i) => r.startedAt[i] >= leaver.left - 50 && r.startedAt[i] < leaver.left + 1000))
+        .sort((a, b) => a - b);
+      handoff = { deposits: around.length, p50Ms: round(percentile(around, 50)), p99Ms: round(percentile(around, 99)), maxMs: round(around[around.length - 1] ?? NaN) };
+    } else handoff = { deposits: 0, note: 'no committer left (none was elected, or the run ended first)' };
+  }
 
   const check = await openPhysarum({ store, root: dir });
   const stored = (await check.info()).traces;
@@ -247,6 +286,7 @@ async function measure(n, durability, o, store, dir) {
     perWriterMax: Math.max(...perWriter),
     errors,
     ...(o.profile ? { phases: summarizePhases(reports, elapsedS) } : {}),
+    ...(handoff ? { handoff } : {}),
     commits,
     storedEqualsAcknowledged: stored === all.length,
     ...(o.keep ? { store } : {}),
@@ -297,6 +337,13 @@ async function main() {
           say(`         lock wait ${f(r.phases.wait)} · held ${f(r.phases.hold)} · of which COMMIT ${f(r.phases.commit)} ms (mean/p50/p99/max) · held ${Math.round(r.phases.heldShare * 100)}% of the run`);
         }
         say(`         ${r.commits.transactions} transactions, ${r.commits.depositsPerTransaction} deposits each on average; ${r.commits.committers} writer(s) committed for others (${r.commits.sent} sent, ${r.commits.lost} unanswered, ${r.commits.resent ?? 0} of them sent on to the next committer); ${r.commits.lockRetries} waits for the lock`);
+        if (r.handoff) {
+          say(
+            r.handoff.deposits > 0
+              ? `         committer left mid-run: the others' ${r.handoff.deposits} deposits started in the second after took p50 ${r.handoff.p50Ms}, p99 ${r.handoff.p99Ms}, max ${r.handoff.maxMs} ms`
+              : `         --handoff: ${r.handoff.note ?? 'no deposits around the handoff'}`,
+          );
+        }
       } else process.stderr.write(`${r.writers} writers (${r.durability}, ${r.mode}): ${r.throughputPerS}/s, p99 ${r.p99Ms} ms\n`);
     }
   }

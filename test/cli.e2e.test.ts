@@ -2,6 +2,8 @@
 // and the exit codes of the one table (docs/cli.md).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -138,6 +140,15 @@ describe('physarum CLI', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/required option.*--reason/);
       expect(run(['identity', 'propose', '--text', 'x', '--reason', 'r'], { cwd }).stderr).toMatch(/--doc/);
+    });
+
+    it('reports usage errors without --json in the same form as every other error', () => {
+      const cwd = fresh();
+      for (const args of [['frobnicate'], ['forget', ULID_NOT_THERE]]) {
+        const r = run(args, { cwd });
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/^physarum: INVALID_INPUT: /u);
+      }
     });
 
     it('reports usage errors with --json as a JSON INVALID_INPUT error and nothing else on stderr', () => {
@@ -594,6 +605,17 @@ describe('physarum CLI', () => {
       writeFileSync(join(cwd, 'doc.md'), 'From a file.\n');
       expect(ok<Proposal>(['identity', 'propose', '--doc', 'who-we-are', '--file', 'doc.md', '--reason', 'r'], { cwd }).text).toMatch(/^From a file\./);
     });
+
+    it('refuses a --file it cannot read, or --file with --text, with exit 2 naming the file, proposing nothing', () => {
+      const cwd = fresh();
+      writeFileSync(join(cwd, 'doc.md'), 'From a file.\n');
+      const missing = refused(['identity', 'propose', '--doc', 'who-we-are', '--file', 'nope.md', '--reason', 'r'], { cwd });
+      expect(missing).toMatchObject({ exit: 2, code: 'INVALID_INPUT', field: 'file' });
+      expect(missing.message).toMatch(/cannot read "nope\.md" \(no such file\)/u);
+      const both = refused(['identity', 'propose', '--doc', 'who-we-are', '--file', 'doc.md', '--text', 'inline', '--reason', 'r'], { cwd });
+      expect(both).toMatchObject({ exit: 2, code: 'INVALID_INPUT', field: 'file' });
+      expect(ok<{ pending: Proposal[] }>(['identity', 'show', '--pending'], { cwd }).pending).toEqual([]);
+    });
   });
 
   describe('trail', () => {
@@ -812,6 +834,28 @@ describe('physarum CLI', () => {
       expect(run(['doctor'], { cwd }).stdout).toMatch(/is healthy\n$/);
     });
 
+    it('runs every check on a damaged store it can open, reporting the failed one with the steps to recover (exit 7)', () => {
+      const cwd = fresh();
+      for (let i = 0; i < 3; i++) deposit(cwd, `trace number ${i} with some words`, '--store', 'good.db');
+      ok(['backup', 'copy.db', '--store', 'good.db'], { cwd });
+      // Damage a page in the middle of the file; the header stays readable, so the store opens.
+      const file = join(cwd, 'copy.db');
+      const bytes = readFileSync(file);
+      bytes.fill(0x5a, 8192, 8192 + 4096);
+      writeFileSync(file, bytes);
+      const text = run(['doctor', '--store', 'copy.db'], { cwd });
+      expect(text.code).toBe(7);
+      expect(text.stdout).toMatch(/^FAIL sqlite integrity: /mu);
+      expect(text.stdout).toMatch(/^(ok  |FAIL) every trace logged/mu);
+      expect(text.stdout).toMatch(/To recover: .*physarum backup.*\.recover/u);
+      expect(text.stderr).not.toMatch(/Run `physarum doctor/);
+      const json = run(['doctor', '--store', 'copy.db', '--json'], { cwd });
+      expect(json.code).toBe(7);
+      const report = json.json<{ ok: boolean; checks: Array<{ name: string; ok: boolean }> }>();
+      expect(report.ok).toBe(false);
+      expect(report.checks.map((c) => c.name)).toEqual(['sqlite integrity', 'full-text index', 'every trace indexed', 'every trace logged']);
+    });
+
     it('answers NOT_FOUND (exit 3) for a store that does not exist, without creating it', () => {
       const cwd = fresh();
       expect(refused(['doctor', '--store', 'typo.db'], { cwd })).toMatchObject({ exit: 3, code: 'NOT_FOUND' });
@@ -836,6 +880,24 @@ describe('physarum CLI', () => {
   });
 
   describe('serve', () => {
+    it('refuses a port out of range with exit 2, and a port in use with CONFLICT (exit 4), naming --port', async () => {
+      const cwd = fresh();
+      expect(refused(['serve', '--port', '99999'], { cwd })).toMatchObject({ exit: 2, code: 'INVALID_INPUT', field: 'port' });
+      const taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));
+      try {
+        const port = String((taken.address() as AddressInfo).port);
+        const busy = refused(['serve', '--port', port], { cwd });
+        expect(busy).toMatchObject({ exit: 4, code: 'CONFLICT' });
+        expect(busy.message).toMatch(/already listening.*--port/u);
+        const text = run(['serve', '--port', port], { cwd, timeoutMs: 15_000 });
+        expect(text.stderr).toMatch(/^physarum: CONFLICT: /u);
+        expect(text.stderr).not.toContain('    at ');
+      } finally {
+        await new Promise<void>((resolve) => taken.close(() => resolve()));
+      }
+    });
+
     it('refuses to listen beyond loopback without a token, with exit 2 and a message naming --token', () => {
       const cwd = fresh();
       const r = run(['serve', '--host', '0.0.0.0', '--port', '0'], { cwd, timeoutMs: 15_000 });

@@ -129,11 +129,7 @@ export function registerBoardCommands(program: Command): void {
         physarum = await openPhysarum({ store: located.path });
       } catch (e) {
         if (e instanceof PhysarumError && e.code === 'STORAGE_CORRUPT') {
-          throw new PhysarumError(
-            'STORAGE_CORRUPT',
-            `${located.path} cannot be opened: it is damaged or not a Physarum store. To recover: stop every process using it; restore the latest \`physarum backup\` copy (cp backup.db ${located.path}); or salvage what is readable with \`sqlite3 ${located.path} .recover | sqlite3 recovered.db\` and point --store at recovered.db. Keep the damaged file until you have checked the result.`,
-            { cause: e },
-          );
+          throw new PhysarumError('STORAGE_CORRUPT', `${located.path} cannot be opened: it is damaged or not a Physarum store. ${recoverySteps(located.path)}`, { cause: e });
         }
         throw e;
       }
@@ -143,10 +139,10 @@ export function registerBoardCommands(program: Command): void {
         out.print({ ok, store: located.path, checks }, () =>
           [
             ...checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.ok ? '' : `: ${c.detail}`}`),
-            ok ? `${located.path} is healthy` : `Problems found. Make a copy first: physarum backup ${located.path}.bak; then restore a backup, or rebuild with sqlite3 ${located.path} .recover.`,
+            ok ? `${located.path} is healthy` : `Problems found. ${recoverySteps(located.path)}`,
           ].join('\n'),
         );
-        if (!ok) throw new PhysarumError('STORAGE_CORRUPT', `integrity checks failed for ${located.path}`);
+        if (!ok) throw new PhysarumError('STORAGE_CORRUPT', `integrity checks failed for ${located.path}; the steps to recover are above`);
       } finally {
         await physarum.close();
       }
@@ -163,4 +159,13 @@ export function registerBoardCommands(program: Command): void {
         out.print({ file: dest, bytes: r.bytes }, () => `backed up to ${dest} (${(r.bytes / 1024).toFixed(0)} KiB)`);
       }),
     );
+}
+
+/** What to do with a damaged store, in order. */
+function recoverySteps(path: string): string {
+  return (
+    `To recover: stop every process using it; keep the damaged file (cp ${path} ${path}.damaged); then restore the latest \`physarum backup\` copy ` +
+    `(cp backup.db ${path}), or salvage what is readable with \`sqlite3 ${path} .recover | sqlite3 recovered.db\` and point --store at recovered.db. ` +
+    'Keep the damaged file until you have checked the result.'
+  );
 }

@@ -10,6 +10,7 @@ import { toRouteView, toTrailView, toTrailWithTracesView } from '../trails/view.
 import type { EventType } from '../palimpsest/events.js';
 import { isId } from '../ids.js';
 import type { IdentityVersion } from '../identity/types.js';
+import { invalidInput } from '../errors/index.js';
 
 export function registerPalimpsestCommands(program: Command): void {
   program
@@ -103,7 +104,7 @@ export function registerPalimpsestCommands(program: Command): void {
     .requiredOption('-r, --reason <reason>', 'why it should change')
     .action(async (o, cmd: Command) =>
       withStore(cmd, async ({ physarum, actor, out }) => {
-        const text = o.file ? readFileSync(o.file, 'utf8') : (o.text ?? '');
+        const text = proposedText(o);
         const p = await physarum.proposeIdentity({ doc: o.doc, text, reason: o.reason }, actor);
         out.print(toIdentityVersionView(p), () => `proposed ${p.id} for ${p.doc}; approve with: physarum identity approve ${p.id}`);
       }),
@@ -192,4 +193,16 @@ export function registerPalimpsestCommands(program: Command): void {
 
 function proposalLine(p: IdentityVersion): string {
   return `pending ${p.id}: ${p.doc} (against v${p.baseVersion}) by ${p.proposedBy.name} (${p.proposedBy.role}): ${p.reason}\n${p.text}\n`;
+}
+
+/** The proposed document: --text, or the contents of --file; exactly one of them. */
+function proposedText(o: { text?: string; file?: string }): string {
+  if (o.text !== undefined && o.file !== undefined) throw invalidInput('file', 'give the document with --text or with --file, not both');
+  if (o.file === undefined) return o.text ?? '';
+  try {
+    return readFileSync(o.file, 'utf8');
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e);
+    throw invalidInput('file', `cannot read ${JSON.stringify(o.file)} (${reason}); give the path of a text file holding the whole proposed document`);
+  }
 }

@@ -115,6 +115,7 @@ export async function run(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   // With --json, stderr carries only the JSON error below: silence commander's own error text and usage hint.
   if (json) silenceUsageErrors(program);
+  else labelUsageErrors(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT_OK;
@@ -133,6 +134,12 @@ export async function run(argv: string[]): Promise<number> {
     if (err.code === 'INTERNAL' && process.env['PHYSARUM_DEBUG']) process.stderr.write(`${String((err.cause as Error | undefined)?.stack ?? '')}\n`);
     return EXIT_CODES[err.code];
   }
+}
+
+/** Without --json, commander's own usage errors read like every other error: `physarum: INVALID_INPUT: …`. */
+function labelUsageErrors(command: Command): void {
+  command.configureOutput({ outputError: (text, write) => write(`physarum: INVALID_INPUT: ${text.replace(/^error: /u, '')}`) });
+  for (const sub of command.commands) labelUsageErrors(sub);
 }
 
 function silenceUsageErrors(command: Command): void {

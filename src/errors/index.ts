@@ -48,8 +48,18 @@ export function invalidInput(field: string, message: string, details?: Record<st
   return new PhysarumError('INVALID_INPUT', `${field}: ${message}`, { field, ...(details ? { details } : {}) });
 }
 
+/** Where the ids of each kind of thing are listed, for the hint a NOT_FOUND gives. */
+const LISTED_BY: Record<string, string> = {
+  trace: 'ids are shown by search, sense and history',
+  event: 'history shows each event\'s id after the word "event"; the #number it starts each line with is not one',
+  trail: 'trail names and ids are shown by trail list',
+  'identity proposal': 'proposals are shown by identity show',
+  claim: 'claims are shown by board',
+};
+
 export function notFound(what: string, id: string): PhysarumError {
-  return new PhysarumError('NOT_FOUND', `${what} ${JSON.stringify(id)} does not exist. Check the id (ids are shown by search, sense and history).`, {
+  const hint = LISTED_BY[what] ?? 'ids are shown by search, sense and history';
+  return new PhysarumError('NOT_FOUND', `${what} ${JSON.stringify(id)} does not exist. Check the id (${hint}).`, {
     details: { id },
   });
 }

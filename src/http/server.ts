@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Physarum } from '../physarum.js';
-import { PhysarumError, toPhysarumError } from '../errors/index.js';
+import { PhysarumError, invalidInput, toPhysarumError } from '../errors/index.js';
 import { createMcpServer } from '../mcp/server.js';
 import { SessionActor } from '../mcp/actor.js';
 import { type AccessPolicy, checkRequest, isLoopback } from './security.js';
@@ -188,9 +188,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     });
   });
 
+  const port0 = options.port ?? 0;
+  if (!Number.isInteger(port0) || port0 < 0 || port0 > 65535) {
+    throw invalidInput('port', `${port0} is not a port; give one from 1 to 65535, or 0 to pick a free one`);
+  }
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.once('error', (e) => reject(listenError(e, host, port0)));
+    server.listen(port0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   Object.assign(policy, {
@@ -215,4 +219,23 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       });
     },
   };
+}
+
+/** Why the server could not listen, as the error a person can act on. */
+function listenError(e: unknown, host: string, port: number): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  const at = `${host}:${port}`;
+  if (code === 'EADDRINUSE') {
+    return new PhysarumError('CONFLICT', `another program is already listening on ${at}; stop it, or choose another port with --port (0 picks a free one)`, {
+      details: { host, port },
+      cause: e,
+    });
+  }
+  if (code === 'EACCES') {
+    return new PhysarumError('FORBIDDEN', `this user may not listen on ${at}; choose a port above 1023 with --port`, { details: { host, port }, cause: e });
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return invalidInput('host', `cannot listen on ${host}: no such address on this machine; give one of its addresses, or 127.0.0.1`);
+  }
+  return e;
 }

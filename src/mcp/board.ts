@@ -99,7 +99,7 @@ export function registerBoardTools(server: McpServer, physarum: Physarum, sessio
     {
       title: 'Read messages',
       description: 'Your messages (to you or to everyone), newest first; unread only by default, and marks them read.',
-      inputSchema: { all: z.boolean().default(false).describe('include messages already read'), limit: z.number().int().min(1).max(500).default(50) },
+      inputSchema: { all: z.boolean().default(false).describe('include messages already read'), limit: z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(500, 'limit is at most 500').default(50) },
       outputSchema: { messages: z.array(messageView) },
       annotations: { title: 'Read messages', ...WRITE, idempotentHint: true },
     },

@@ -131,6 +131,22 @@ describe('revert()', () => {
     expect(latest?.data['reverted']).toBe('trace.retag');
   });
 
+  it('refuses with CONFLICT to revert a change that is already undone, logging nothing', async () => {
+    const { trace } = await s.p.deposit({ text: 'tagged twice', tags: ['a'] }, agent);
+    await s.p.retag({ id: trace.id, addTags: ['b'], reason: 'more' }, agent);
+    const [retagEvent] = await s.p.history({ id: trace.id });
+    if (!retagEvent) throw new Error('no retag event');
+    await s.p.revert({ event: retagEvent.id, reason: 'first time' }, person);
+    const events = (await s.p.info()).events;
+    const e = await refusal(s.p.revert({ event: retagEvent.id, reason: 'second time' }, person));
+    expect(e.code).toBe('CONFLICT');
+    expect(e.message).toMatch(/Nothing to revert: .* is already as it was before/);
+    expect((await s.p.info()).events).toBe(events);
+    // Changed again since, the same event can be reverted again.
+    await s.p.retag({ id: trace.id, addTags: ['c'], reason: 'again' }, agent);
+    expect((await s.p.revert({ event: retagEvent.id, reason: 'back to a' }, person)).trace.tags).toEqual(['a']);
+  });
+
   it('undoes an archive', async () => {
     const { trace } = await s.p.deposit({ text: 'archived by mistake' }, agent);
     const { event: archive } = await s.p.archive({ id: trace.id, reason: 'looks old' }, agent);

@@ -21,7 +21,7 @@ export const historyInput = z.strictObject({
   before: z.number().int().positive().optional(),
   /** Follow the log: only events after this position, oldest first. */
   after: z.number().int().nonnegative().optional(),
-  limit: z.number().int().min(1).max(1000).default(50),
+  limit: z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(1000, 'limit is at most 1000').default(50),
 });
 export type HistoryInput = z.input<typeof historyInput>;
 
@@ -83,6 +83,12 @@ export async function revert(ctx: Context, raw: RevertInput, actor: Actor): Prom
     if (trace.status === 'forgotten') throw new PhysarumError('CONFLICT', `trace ${trace.id} was forgotten; its events cannot be reverted.`);
     const change = undo(target, trace);
     if (typeof change === 'string') throw new PhysarumError('CONFLICT', `Cannot revert ${target.id}: ${change}.`);
+    // Reverting twice, or reverting a change already undone by hand, would only log a change that changes nothing.
+    if (Object.entries(change).every(([k, v]) => JSON.stringify(trace[k as keyof Trace]) === JSON.stringify(v))) {
+      throw new PhysarumError('CONFLICT', `Nothing to revert: trace ${trace.id} is already as it was before ${target.id} (${target.type}).`, {
+        details: { event: target.id, trace: trace.id },
+      });
+    }
     const now = ctx.clock.now();
     const next: Trace = { ...trace, ...change, version: trace.version + 1, updatedAt: now };
     await w.updateTrace(next, indexingOf(next, await loadStrengthConfig(w)));

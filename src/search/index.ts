@@ -27,7 +27,7 @@ const filters = {
   status: z
     .union([z.enum(TRACE_STATUSES), z.array(z.enum(TRACE_STATUSES))], { error: `status must be one of: ${TRACE_STATUSES.join(', ')}` })
     .optional(),
-  limit: z.number().int().min(1).max(MAX_LIMIT, `limit is at most ${MAX_LIMIT}`).default(10),
+  limit: z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit is at most ${MAX_LIMIT}`).default(10),
 };
 
 export const searchInput = z.strictObject({
@@ -42,7 +42,7 @@ export const senseInput = z.strictObject({
   parents: z.boolean().default(false),
   /** Include traces that have faded below the floor. */
   includeFaded: z.boolean().default(false),
-  limit: z.number().int().min(1).max(MAX_LIMIT).default(20),
+  limit: z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit is at most ${MAX_LIMIT}`).default(20),
 });
 export type SenseInput = z.input<typeof senseInput>;
 

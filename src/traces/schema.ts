@@ -66,10 +66,10 @@ export interface Annotation {
   createdAt: number;
 }
 
-const text = (field: string, max: number) =>
+const text = (field: string, max: number, what = "the note's text") =>
   z
     .string({ error: `${field} must be a string` })
-    .refine((s) => s.trim().length > 0, { message: `${field} is empty; write the note's text` })
+    .refine((s) => s.trim().length > 0, { message: `${field} is empty; write ${what}` })
     .refine((s) => s.length <= max, {
       message: `${field} is longer than ${max} characters; split it into several traces (or use ingest for documents)`,
     });
@@ -81,8 +81,10 @@ const tag = z
   .max(64, 'a tag is at most 64 characters')
   .regex(/^[^\s,#]+$/u, 'a tag is one word without spaces, commas or #; use hyphens (e.g. "open-question")');
 
-export const reasonSchema = text('reason', MAX_REASON_CHARS);
+export const reasonSchema = text('reason', MAX_REASON_CHARS, 'why the change is made');
 export const idSchema = z.string({ error: 'id must be a string' }).trim().min(1, 'id is empty; pass a trace id');
+
+const AT_FORMAT = 'at must be an ISO 8601 date and time with its offset, e.g. 2026-03-01T09:30:00Z, or epoch milliseconds';
 
 export const depositInput = z.strictObject({
   text: text('text', MAX_TEXT_CHARS),
@@ -96,7 +98,9 @@ export const depositInput = z.strictObject({
     .regex(/^(agent|human|ingest:.+)$/u, 'source is "agent", "human" or "ingest:<uri>"')
     .optional(),
   /** When the trace was made (ISO 8601 or epoch ms); defaults to now. For imports and ingest. */
-  at: z.union([z.number().int().nonnegative(), z.iso.datetime({ offset: true })]).optional(),
+  at: z
+    .union([z.number().int(AT_FORMAT).nonnegative(AT_FORMAT), z.iso.datetime({ offset: true, error: AT_FORMAT })], AT_FORMAT)
+    .optional(),
   meta: z.record(z.string(), z.unknown()).default({}),
 });
 export type DepositInput = z.input<typeof depositInput>;

@@ -20,7 +20,7 @@ export type VisitInput = z.input<typeof visitInput>;
 export const emergentInput = z.strictObject({
   from: z.string().optional(),
   includeFaded: z.boolean().default(false),
-  limit: z.number().int().min(1).max(500).default(20),
+  limit: z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(500, 'limit is at most 500').default(20),
 });
 export type EmergentInput = z.input<typeof emergentInput>;
 

@@ -230,7 +230,7 @@ describe('writePortable() shared committer', () => {
       third.deposit({ text: 'from the third as the committer leaves', places: ['topic:b'] }, agent),
     ];
     const closing = first.close();
-    const [fromSecond, fromThird] = await Promise.all(inFlight);
+    const deposited = await Promise.all(inFlight);
     await closing;
     const stats = [second, third].map((p) => (p.storage as SqliteStorage).commitStats());
     // One of the two takes over; the other sends its write on to it rather than writing it itself.
@@ -238,7 +238,7 @@ describe('writePortable() shared committer', () => {
     const sender = stats.find((s) => !s.committer);
     expect(sender).toMatchObject({ sent: 2, lost: 1, resent: 1, writes: 0 });
     expect(stats.find((s) => s.committer)).toMatchObject({ lost: 1, resent: 0 });
-    for (const r of [fromSecond, fromThird]) expect(await second.get(r.trace.id)).toMatchObject({ trace: { id: r.trace.id } });
+    for (const r of deposited) expect(await second.get(r.trace.id)).toMatchObject({ trace: { id: r.trace.id } });
     const texts = await second.storage.read((r) => r.info());
     expect(texts.traces).toBe(5);
   });

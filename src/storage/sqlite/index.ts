@@ -928,30 +928,44 @@ export class SqliteStorage implements Storage, StorageWriter {
   }
 
   async check(): Promise<HealthCheck[]> {
-    return this.read(async () => {
+    // Each check is its own statement, outside any transaction: on a damaged file a statement may fail by throwing
+    // (SQLITE_CORRUPT) rather than by reporting, and a transaction around it could then fail to end. A check that
+    // throws has that for its answer, and the others still run, so the doctor reports on everything it can read.
+    return this.mutex.run(async () => {
       const checks: HealthCheck[] = [];
-      const integrity = (this.db.pragma('integrity_check') as Row[]).map((r) => String(r['integrity_check']));
-      checks.push({ name: 'sqlite integrity', ok: integrity.length === 1 && integrity[0] === 'ok', detail: integrity.slice(0, 5).join('; ') });
-      try {
+      const attempt = (name: string, run: () => { ok: boolean; detail: string }): void => {
+        try {
+          checks.push({ name, ...run() });
+        } catch (e) {
+          checks.push({ name, ok: false, detail: e instanceof Error ? e.message : String(e) });
+        }
+      };
+      attempt('sqlite integrity', () => {
+        const integrity = (this.db.pragma('integrity_check') as Row[]).map((r) => String(r['integrity_check']));
+        return { ok: integrity.length === 1 && integrity[0] === 'ok', detail: integrity.slice(0, 5).join('; ') };
+      });
+      attempt('full-text index', () => {
         this.db.exec("INSERT INTO traces_fts (traces_fts, rank) VALUES ('integrity-check', 1)");
-        checks.push({ name: 'full-text index', ok: true, detail: 'ok' });
-      } catch (e) {
-        checks.push({ name: 'full-text index', ok: false, detail: e instanceof Error ? e.message : String(e) });
-      }
+        return { ok: true, detail: 'ok' };
+      });
       // Traces above the high-water mark are waiting for the next index flush, not missing.
-      const counts = this.get(
-        `SELECT count(*) FILTER (WHERE t.seq <= s.indexed_seq AND NOT EXISTS (SELECT 1 FROM traces_fts f WHERE f.rowid = t.seq)) AS missing,
-                count(*) FILTER (WHERE t.seq > s.indexed_seq) AS waiting
-         FROM traces t, text_index_state s WHERE t.status <> 'forgotten'`,
-      );
-      const missing = Number(counts?.['missing'] ?? 0);
-      const waiting = Number(counts?.['waiting'] ?? 0);
-      const wait = waiting > 0 ? ` (${waiting} new traces join it at the next flush)` : '';
-      checks.push({ name: 'every trace indexed', ok: missing === 0, detail: missing === 0 ? `ok${wait}` : `${missing} traces missing from the full-text index${wait}` });
-      const orphans = Number(
-        this.get(`SELECT count(*) AS n FROM traces t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.trace_id = t.id AND e.type = 'trace.deposit')`)?.['n'] ?? 0,
-      );
-      checks.push({ name: 'every trace logged', ok: orphans === 0, detail: orphans === 0 ? 'ok' : `${orphans} traces without a deposit event` });
+      attempt('every trace indexed', () => {
+        const counts = this.get(
+          `SELECT count(*) FILTER (WHERE t.seq <= s.indexed_seq AND NOT EXISTS (SELECT 1 FROM traces_fts f WHERE f.rowid = t.seq)) AS missing,
+                  count(*) FILTER (WHERE t.seq > s.indexed_seq) AS waiting
+           FROM traces t, text_index_state s WHERE t.status <> 'forgotten'`,
+        );
+        const missing = Number(counts?.['missing'] ?? 0);
+        const waiting = Number(counts?.['waiting'] ?? 0);
+        const wait = waiting > 0 ? ` (${waiting} new traces join it at the next flush)` : '';
+        return { ok: missing === 0, detail: missing === 0 ? `ok${wait}` : `${missing} traces missing from the full-text index${wait}` };
+      });
+      attempt('every trace logged', () => {
+        const orphans = Number(
+          this.get(`SELECT count(*) AS n FROM traces t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.trace_id = t.id AND e.type = 'trace.deposit')`)?.['n'] ?? 0,
+        );
+        return { ok: orphans === 0, detail: orphans === 0 ? 'ok' : `${orphans} traces without a deposit event` };
+      });
       return checks;
     });
   }
