@@ -799,6 +799,10 @@ describe('physarum CLI', () => {
       expect(newer.message).toMatch(/newer/);
       writeFileSync(join(cwd, 'a-file'), 'not a folder');
       expect(refused(['deposit', 'y', '--store', join('a-file', 'sub', 'p.db')], { cwd })).toMatchObject({ exit: 6, code: 'STORAGE_UNAVAILABLE' });
+      mkdirSync(join(cwd, 'a-folder'));
+      const folder = refused(['search', 'y', '--store', 'a-folder'], { cwd });
+      expect(folder).toMatchObject({ exit: 6, code: 'STORAGE_UNAVAILABLE' });
+      expect(folder.message).toMatch(/is a folder, not a store file; give the path of the file, e\.g\. .*a-folder\/physarum\.db/u);
     });
 
     it('answers STORAGE_CORRUPT (exit 7) for a file of random bytes, with recovery advice and no stack trace', () => {
@@ -876,6 +880,17 @@ describe('physarum CLI', () => {
       expect(found).toEqual([a, b].sort());
       expect(ok<{ ok: boolean }>(['doctor', '--store', 'out.db'], { cwd }).ok).toBe(true);
       expect(ok<{ events: EventView[] }>(['history', '--store', 'out.db'], { cwd }).events).toHaveLength(2);
+    });
+
+    it('refuses a file that exists or a folder that does not with exit 2 naming the file', () => {
+      const cwd = fresh();
+      deposit(cwd, 'backed up once');
+      ok(['backup', 'out.db'], { cwd });
+      expect(refused(['backup', 'out.db'], { cwd })).toMatchObject({ exit: 2, code: 'INVALID_INPUT', field: 'file' });
+      const missing = refused(['backup', join('no-such-folder', 'out.db')], { cwd });
+      expect(missing).toMatchObject({ exit: 2, code: 'INVALID_INPUT', field: 'file' });
+      expect(missing.message).toMatch(/no-such-folder does not exist/u);
+      expect(existsSync(join(cwd, 'no-such-folder'))).toBe(false);
     });
   });
 

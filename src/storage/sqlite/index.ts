@@ -1,7 +1,7 @@
 // The embedded backend: one SQLite file (WAL), safe for many processes, implementing the storage interface.
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { HealthCheck, Neighbour, PortableWrite, SourceEntry, Storage, StorageInfo, StorageReader, StorageWriter, TextHit, TraceFilters, TraceHead, TraceIndexing } from '../types.js';
 import type { EventQuery, NewEvent, PalimpsestEvent } from '../../palimpsest/events.js';
 import type { Annotation, Trace, TraceStatus } from '../../traces/schema.js';
@@ -211,6 +211,9 @@ export class SqliteStorage implements Storage, StorageWriter {
   static open(options: SqliteOptions): SqliteStorage {
     const { path } = options;
     if (path !== ':memory:') {
+      if (isFolder(path)) {
+        throw new PhysarumError('STORAGE_UNAVAILABLE', `${path} is a folder, not a store file; give the path of the file, e.g. ${join(path, 'physarum.db')}.`);
+      }
       try {
         mkdirSync(dirname(path), { recursive: true });
       } catch (e) {
@@ -974,6 +977,11 @@ export class SqliteStorage implements Storage, StorageWriter {
     if (existsSync(destination)) {
       throw new PhysarumError('INVALID_INPUT', `${destination} already exists; back up to a new file, or delete it first.`, { field: 'file' });
     }
+    if (!isFolder(dirname(destination))) {
+      throw new PhysarumError('INVALID_INPUT', `the folder ${dirname(destination)} does not exist; create it first, or back up to a file in a folder that exists.`, {
+        field: 'file',
+      });
+    }
     await this.mutex.run(async () => {
       try {
         // VACUUM INTO copies one consistent snapshot (a read transaction), so writers in other processes keep going.
@@ -986,5 +994,13 @@ export class SqliteStorage implements Storage, StorageWriter {
     const copy = SqliteStorage.open({ path: destination, sharedCommits: false, backgroundCheckpoints: false });
     await copy.close();
     return { bytes: statSync(destination).size };
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
