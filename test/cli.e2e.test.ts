@@ -231,10 +231,13 @@ describe('physarum CLI', () => {
 
     it('reports with where --json the path, how it was found, and what the store holds', () => {
       const cwd = fresh();
-      const first = ok<{ path: string; how: string; root: string; traces: number; actor: { name: string; role: string } }>(['where'], { cwd });
-      expect(first).toMatchObject({ path: join(cwd, '.physarum', 'physarum.db'), how: 'cwd', root: cwd, traces: 0, actor: { name: 'ren', role: 'human' } });
+      const first = ok<{ path: string; how: string; root: string; exists: boolean; actor: { name: string; role: string } }>(['where'], { cwd });
+      expect(first).toMatchObject({ path: join(cwd, '.physarum', 'physarum.db'), how: 'cwd', root: cwd, exists: false, actor: { name: 'ren', role: 'human' } });
+      // Asking where the store is creates nothing.
+      expect(existsSync(join(cwd, '.physarum'))).toBe(false);
+      expect(run(['where'], { cwd }).stdout).toMatch(/not created yet/u);
       deposit(cwd, 'one trace');
-      expect(ok<{ how: string; traces: number }>(['where'], { cwd })).toMatchObject({ how: 'found', traces: 1 });
+      expect(ok<{ how: string; traces: number; exists: boolean }>(['where'], { cwd })).toMatchObject({ how: 'found', traces: 1, exists: true });
       expect(run(['where'], { cwd }).stdout).toContain(`store: ${join(cwd, '.physarum', 'physarum.db')} (found by found)`);
     });
   });

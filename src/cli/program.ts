@@ -1,16 +1,17 @@
 // The `physarum` command's programme: parses arguments, runs one command against the core, maps errors to exit codes.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { PhysarumError, toPhysarumError } from '../errors/index.js';
 import { EXIT_CODES, EXIT_OK } from './exit.js';
 import { type GlobalOptions, cliActor, withStore } from './context.js';
+import { makeOut } from './output.js';
 import { registerTraceCommands } from './traces.js';
 import { registerPalimpsestCommands } from './palimpsest.js';
 import { registerServerCommands } from './servers.js';
 import { registerBoardCommands } from './board.js';
 import { registerIngestCommand } from './ingest.js';
 import { dirname } from 'node:path';
-import { initStore, locateStore } from '../open.js';
+import { initStore, locateStore, projectRoot } from '../open.js';
 import { installClaudeCode, lineDiff, uninstallClaudeCode } from '../claude-code/install.js';
 
 function version(): string {
@@ -89,9 +90,17 @@ export function buildProgram(): Command {
     .action(async (_o, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const located = locateStore(g.store ? { store: g.store } : {});
+      // Asking where the store is must not create one: say where it would be.
+      if (!existsSync(located.path)) {
+        const root = projectRoot(located.path);
+        makeOut(g.json === true).print({ ...located, exists: false, root, actor: cliActor(g) }, () =>
+          [`store: ${located.path} (found by ${located.how}; not created yet: the first write creates it)`, `project root: ${root}`].join('\n'),
+        );
+        return;
+      }
       await withStore(cmd, async ({ physarum, out }) => {
         const info = await physarum.info();
-        out.print({ ...located, root: physarum.ctx.root, ...info, actor: cliActor(g) }, () =>
+        out.print({ ...located, exists: true, root: physarum.ctx.root, ...info, actor: cliActor(g) }, () =>
           [
             `store: ${located.path} (found by ${located.how})`,
             `project root: ${physarum.ctx.root}`,
