@@ -9,6 +9,7 @@ import { iso } from '../clock.js';
 import type { SessionActor } from './actor.js';
 import { READ, WRITE, answer } from './tool.js';
 import { toTraceView, traceView } from '../traces/view.js';
+import { limitSchema } from '../traces/schema.js';
 
 export function registerBoardTools(server: McpServer, physarum: Physarum, session: SessionActor): void {
   const actor = () => session.get();
@@ -99,7 +100,7 @@ export function registerBoardTools(server: McpServer, physarum: Physarum, sessio
     {
       title: 'Read messages',
       description: 'Your messages (to you or to everyone), newest first; unread only by default, and marks them read.',
-      inputSchema: { all: z.boolean().default(false).describe('include messages already read'), limit: z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(500, 'limit is at most 500').default(50) },
+      inputSchema: { all: z.boolean().default(false).describe('include messages already read'), limit: limitSchema(500, 50) },
       outputSchema: { messages: z.array(messageView) },
       annotations: { title: 'Read messages', ...WRITE, idempotentHint: true },
     },

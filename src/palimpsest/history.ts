@@ -5,7 +5,7 @@ import { EVENT_TYPES, type PalimpsestEvent } from './events.js';
 import { PhysarumError, notFound } from '../errors/index.js';
 import { parseInput } from '../errors/parse.js';
 import { redactSecrets } from '../secrets/index.js';
-import type { Actor, Trace } from '../traces/schema.js';
+import { type Actor, type Trace, limitSchema } from '../traces/schema.js';
 import { indexingOf } from '../traces/operations.js';
 import { loadStrengthConfig } from '../strength/config.js';
 import { parseSince } from '../search/index.js';
@@ -21,7 +21,7 @@ export const historyInput = z.strictObject({
   before: z.number().int().positive().optional(),
   /** Follow the log: only events after this position, oldest first. */
   after: z.number().int().nonnegative().optional(),
-  limit: z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(1000, 'limit is at most 1000').default(50),
+  limit: limitSchema(1000, 50),
 });
 export type HistoryInput = z.input<typeof historyInput>;
 

@@ -7,7 +7,7 @@ import { invalidInput } from '../errors/index.js';
 import { normalizePlace, parentPlaces } from '../places/index.js';
 import { currentStrength, floorKey, parseDuration, type StrengthConfig } from '../strength/index.js';
 import { loadStrengthConfig } from '../strength/config.js';
-import { TRACE_KINDS, TRACE_STATUSES, type Trace } from '../traces/schema.js';
+import { TRACE_KINDS, TRACE_STATUSES, type Trace, limitSchema } from '../traces/schema.js';
 import { queryTerms } from './query.js';
 import { routesFrom } from '../trails/emergent.js';
 
@@ -27,7 +27,7 @@ const filters = {
   status: z
     .union([z.enum(TRACE_STATUSES), z.array(z.enum(TRACE_STATUSES))], { error: `status must be one of: ${TRACE_STATUSES.join(', ')}` })
     .optional(),
-  limit: z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit is at most ${MAX_LIMIT}`).default(10),
+  limit: limitSchema(MAX_LIMIT, 10),
 };
 
 export const searchInput = z.strictObject({
@@ -42,7 +42,7 @@ export const senseInput = z.strictObject({
   parents: z.boolean().default(false),
   /** Include traces that have faded below the floor. */
   includeFaded: z.boolean().default(false),
-  limit: z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(MAX_LIMIT, `limit is at most ${MAX_LIMIT}`).default(20),
+  limit: limitSchema(MAX_LIMIT, 20),
 });
 export type SenseInput = z.input<typeof senseInput>;
 

@@ -82,6 +82,9 @@ const tag = z
   .regex(/^[^\s,#]+$/u, 'a tag is one word without spaces, commas or #; use hyphens (e.g. "open-question")');
 
 export const reasonSchema = text('reason', MAX_REASON_CHARS, 'why the change is made');
+/** A result count: a whole number from 1 to `max`, `dflt` when absent. */
+export const limitSchema = (max: number, dflt: number) =>
+  z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(max, `limit is at most ${max}`).default(dflt);
 export const idSchema = z.string({ error: 'id must be a string' }).trim().min(1, 'id is empty; pass a trace id');
 
 const AT_FORMAT = 'at must be an ISO 8601 date and time with its offset, e.g. 2026-03-01T09:30:00Z, or epoch milliseconds';

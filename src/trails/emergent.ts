@@ -8,7 +8,7 @@ import { normalizePlace } from '../places/index.js';
 import { currentStrength, decayKey, floorKey, reinforce, type StrengthConfig } from '../strength/index.js';
 import { loadStrengthConfig } from '../strength/config.js';
 import { touch } from '../board/index.js';
-import type { Actor } from '../traces/schema.js';
+import { type Actor, limitSchema } from '../traces/schema.js';
 import type { Movement } from './types.js';
 
 /** A visit this long after the previous one starts a new route instead of extending the old one. */
@@ -20,7 +20,7 @@ export type VisitInput = z.input<typeof visitInput>;
 export const emergentInput = z.strictObject({
   from: z.string().optional(),
   includeFaded: z.boolean().default(false),
-  limit: z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(500, 'limit is at most 500').default(20),
+  limit: limitSchema(500, 20),
 });
 export type EmergentInput = z.input<typeof emergentInput>;
 
